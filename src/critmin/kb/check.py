@@ -1,0 +1,222 @@
+"""Cross-record checks: what no single row can know is wrong on its own.
+
+A row can be well-formed and still cite a source nobody defined, name a country we do not
+know, or belong to a series whose shares add up to 130%. These checks run on every load and
+are what `critmin data check` reports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from critmin.kb.gazetteer import Gazetteer
+from critmin.kb.load import Located, Location, Problem, RawData
+from critmin.kb.models import MaterialKind, ShareRow
+from critmin.kb.series import REST_OF_WORLD, WORLD_TOTAL, SeriesKey, build_series
+
+#: Published shares of a series must close to 1 within this (the rest of world closes the gap).
+SHARE_SUM_TOLERANCE = 0.005
+#: Listed quantities may differ from a reported world total by this much (sources round totals).
+WORLD_TOTAL_TOLERANCE = 0.05
+SPECIAL_COUNTRIES = {REST_OF_WORLD, WORLD_TOTAL}
+
+
+def check(raw: RawData) -> list[Problem]:
+    """Every cross-record problem in `raw`, in file order."""
+    problems: list[Problem] = []
+    problems += _duplicates(raw)
+    sources = {s.record.id for s in raw.sources}
+    materials = {m.record.id for m in raw.materials}
+    countries = {c.record.id for c in raw.countries}
+    problems += _material_links(raw, materials)
+    problems += _names(raw)
+    problems += _references(raw, sources, materials, countries)
+    problems += _series(raw)
+    problems += _imports(raw)
+    problems += _assertions(raw)
+    return problems
+
+
+def _duplicates(raw: RawData) -> list[Problem]:
+    out: list[Problem] = []
+    collections: list[tuple[str, list[Located[object]], str]] = [
+        ("source", list(raw.sources), "id"),
+        ("material", list(raw.materials), "id"),
+        ("country", list(raw.countries), "id"),
+        ("facility", list(raw.facilities), "id"),
+        ("end use", list(raw.end_uses), "id"),
+        ("criticality entry", list(raw.criticality), "material"),
+        ("governance entry", list(raw.governance), "country"),
+    ]
+    for kind, items, attr in collections:
+        first: dict[str, Location] = {}
+        for item in items:
+            key = getattr(item.record, attr)
+            if key in first:
+                out.append(Problem(item.location, f"duplicate {kind} id {key!r} "
+                                                  f"(first defined at {first[key]})"))
+            else:
+                first[key] = item.location
+    seen_rows: dict[tuple[SeriesKey, str], Location] = {}
+    for share in raw.shares:
+        row_key = (share.record.series_key, share.record.country)
+        if row_key in seen_rows:
+            out.append(Problem(share.location, f"duplicate share row (first at {seen_rows[row_key]})"))
+        else:
+            seen_rows[row_key] = share.location
+    return out
+
+
+def _material_links(raw: RawData, materials: set[str]) -> list[Problem]:
+    kinds = {m.record.id: m.record.kind for m in raw.materials}
+    out = []
+    for item in raw.materials:
+        parent = item.record.parent
+        if parent is None:
+            continue
+        if parent not in materials:
+            out.append(Problem(item.location, f"parent {parent!r} is not a known material"))
+        elif kinds[parent] is not MaterialKind.AGGREGATE:
+            out.append(Problem(item.location, f"parent {parent!r} is not an aggregate"))
+    return out
+
+
+def _names(raw: RawData) -> list[Problem]:
+    """Two materials (or two countries) answering to one name would make lookups ambiguous."""
+    out = []
+    material_names = Gazetteer("material")
+    locations = {}
+    for item in raw.materials:
+        m = item.record
+        locations[m.id] = item.location
+        material_names.add(m.id, [m.id, m.names.en, m.names.zh, *m.aliases])
+    for name, first, second in material_names.collisions:
+        out.append(Problem(locations[second], f"name {name!r} already belongs to material {first!r}"))
+    country_names = Gazetteer("country")
+    for c_item in raw.countries:
+        c = c_item.record
+        locations[c.id] = c_item.location
+        country_names.add(c.id, [c.id, c.names.en, c.names.zh, *c.aliases])
+    for name, first, second in country_names.collisions:
+        out.append(Problem(locations[second], f"name {name!r} already belongs to country {first!r}"))
+    return out
+
+
+def _references(
+    raw: RawData, sources: set[str], materials: set[str], countries: set[str]
+) -> list[Problem]:
+    out: list[Problem] = []
+
+    def need(location: Location, kind: str, value: str, known: set[str]) -> None:
+        if value not in known:
+            out.append(Problem(location, f"unknown {kind} {value!r}"))
+
+    def cite(location: Location, ids: Iterable[str]) -> None:
+        for source_id in ids:
+            need(location, "source id", source_id, sources)
+
+    country_codes = countries | SPECIAL_COUNTRIES
+    for s in raw.shares:
+        need(s.location, "material", s.record.material, materials)
+        need(s.location, "country", s.record.country, country_codes)
+        cite(s.location, s.record.sources)
+    for n in raw.series_notes:
+        need(n.location, "material", n.record.material, materials)
+    for f in raw.facilities:
+        need(f.location, "country", f.record.country, countries)
+        for material in f.record.materials:
+            need(f.location, "material", material, materials)
+        cite(f.location, f.record.sources)
+    for e in raw.end_uses:
+        for intensity in e.record.intensities:
+            need(e.location, "material", intensity.material, materials)
+            cite(e.location, intensity.sources)
+    for c in raw.criticality:
+        need(c.location, "material", c.record.material, materials)
+        cite(c.location, c.record.sources)
+    for g in raw.governance:
+        need(g.location, "country", g.record.country, countries)
+        cite(g.location, g.record.sources)
+    for i in raw.imports:
+        need(i.location, "importer", i.record.importer, countries)
+        need(i.location, "supplier", i.record.supplier, country_codes)
+        need(i.location, "material", i.record.material, materials)
+        cite(i.location, i.record.sources)
+    for country in raw.countries:
+        for member in country.record.members:
+            need(country.location, "member country", member, countries)
+    return out
+
+
+def _series(raw: RawData) -> list[Problem]:
+    out: list[Problem] = []
+    first_row: dict[SeriesKey, Location] = {}
+    members: dict[SeriesKey, list[Located[ShareRow]]] = defaultdict(list)
+    for s in raw.shares:
+        first_row.setdefault(s.record.series_key, s.location)
+        members[s.record.series_key].append(s)
+    for key, rows in members.items():
+        suppliers = [r for r in rows if r.record.country != WORLD_TOTAL]
+        with_quantity = [r for r in suppliers if r.record.quantity is not None]
+        if with_quantity and len(with_quantity) != len(suppliers):
+            out.append(Problem(first_row[key], "series mixes rows with and without quantities; "
+                                               "give every row a quantity or none"))
+        units = Counter(r.record.unit for r in rows if r.record.unit)
+        if len(units) > 1:
+            out.append(Problem(first_row[key], f"series mixes units: {', '.join(sorted(units))}"))
+        for r in rows:
+            if r.record.country == WORLD_TOTAL and r.record.quantity is None:
+                out.append(Problem(r.location, "a WLD (world total) row needs a quantity"))
+    partial = {(n.record.material, n.record.stage, n.record.measure, n.record.year)
+               for n in raw.series_notes if n.record.partial}
+    for series in build_series(s.record for s in raw.shares):
+        location = first_row[series.key]
+        if not series.rows:
+            out.append(Problem(location, "series has a world total but no countries"))
+            continue
+        total = series.share_sum()
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE and series.key not in partial:
+            out.append(Problem(location, f"shares sum to {total:.3f}, not 1 within "
+                                         f"{SHARE_SUM_TOLERANCE} (add a ROW row or mark the "
+                                         "series partial in series.yaml)"))
+        listed = sum(r.quantity or 0.0 for r in series.rows)
+        if series.world_total and series.rows[0].quantity is not None:
+            gap = abs(listed - series.world_total) / series.world_total
+            if gap > WORLD_TOTAL_TOLERANCE and series.key not in partial:
+                out.append(Problem(location, f"listed quantities sum to {listed:,.0f} but the "
+                                             f"world total is {series.world_total:,.0f} "
+                                             f"({gap:.1%} apart)"))
+    return out
+
+
+def _imports(raw: RawData) -> list[Problem]:
+    out = []
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    where: dict[tuple[str, str, str], Location] = {}
+    for i in raw.imports:
+        key = (i.record.importer, i.record.product, i.record.period)
+        totals[key] += i.record.share
+        where.setdefault(key, i.location)
+    for key, total in totals.items():
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            out.append(Problem(where[key], f"import shares for {'/'.join(key)} sum to "
+                                           f"{total:.3f}, not 1 (add a ROW row)"))
+    return out
+
+
+def _assertions(raw: RawData) -> list[Problem]:
+    counts = {
+        "sources": len(raw.sources), "materials": len(raw.materials),
+        "countries": len(raw.countries), "shares": len(raw.shares),
+        "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
+        "criticality": len(raw.criticality), "imports": len(raw.imports),
+    }
+    out = []
+    for dataset, minimum in raw.assertions.items():
+        if dataset not in counts:
+            out.append(Problem(Location("assertions.yaml"), f"unknown dataset {dataset!r}"))
+        elif counts[dataset] < minimum:
+            out.append(Problem(Location("assertions.yaml"),
+                               f"{dataset}: {counts[dataset]} records, at least {minimum} expected"))
+    return out

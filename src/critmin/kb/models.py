@@ -1,0 +1,341 @@
+"""The knowledge base's data model: one pydantic model per kind of bundled record.
+
+The models are the schema. docs/data.md is written from them, and the loader turns every
+file row into one of them, so a malformed row fails here with the field named.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$|^EU$")]
+
+
+class Record(BaseModel):
+    """Shared configuration: unknown keys are errors, field docstrings become descriptions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Confidence(StrEnum):
+    """How far a figure can be trusted; anything below high must say why."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Stage(StrEnum):
+    """Supply-chain stages, upstream to downstream."""
+
+    MINING = "mining"
+    REFINING = "refining"
+    METAL = "metal"
+    MAGNET = "magnet"
+    RECYCLING = "recycling"
+
+
+#: Words users type for a stage, mapped to the stage they mean.
+STAGE_ALIASES: dict[str, Stage] = {
+    "mine": Stage.MINING,
+    "mining": Stage.MINING,
+    "extraction": Stage.MINING,
+    "开采": Stage.MINING,
+    "refining": Stage.REFINING,
+    "refinery": Stage.REFINING,
+    "separation": Stage.REFINING,
+    "processing": Stage.REFINING,
+    "分离": Stage.REFINING,
+    "冶炼": Stage.REFINING,
+    "metal": Stage.METAL,
+    "alloy": Stage.METAL,
+    "metal/alloy": Stage.METAL,
+    "magnet": Stage.MAGNET,
+    "magnets": Stage.MAGNET,
+    "component": Stage.MAGNET,
+    "磁体": Stage.MAGNET,
+    "recycling": Stage.RECYCLING,
+    "回收": Stage.RECYCLING,
+}
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.MINING: "mining",
+    Stage.REFINING: "separation/refining",
+    Stage.METAL: "metal/alloy",
+    Stage.MAGNET: "magnet/component",
+    Stage.RECYCLING: "recycling",
+}
+
+
+class Measure(StrEnum):
+    """What a share row counts."""
+
+    PRODUCTION = "production"
+    RESERVES = "reserves"
+    CAPACITY = "capacity"
+
+
+class Confidenced(Record):
+    """A record whose trust level must be justified when it is not high."""
+
+    confidence: Confidence = Confidence.HIGH
+    """high, medium or low; medium and low need a note saying why."""
+    note: str | None = None
+    """Why confidence is not high, or any caveat a reader needs."""
+
+    @model_validator(mode="after")
+    def _reason_when_not_high(self) -> Confidenced:
+        if self.confidence is not Confidence.HIGH and not (self.note and self.note.strip()):
+            raise ValueError(f"confidence {self.confidence.value} needs a note giving the reason")
+        return self
+
+
+class Source(Record):
+    """A citable document; every number in the knowledge base points to at least one."""
+
+    id: Id
+    """Unique slug, e.g. usgs-mcs2025-rare-earths."""
+    title: str
+    """The document's title as published."""
+    publisher: str
+    """Who published it."""
+    date: str
+    """Publication date as a partial ISO date: 2025, 2025-01 or 2025-01-31."""
+    identifier: str
+    """URL, DOI or document number that finds the document."""
+    kind: str
+    """statistics, report, news, company, government, law, dataset, web or article."""
+    note: str | None = None
+    """How it was read (e.g. through a secondary summary) or its limits."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _partial_iso(cls, value: object) -> str:
+        text = str(value).strip()
+        if not PARTIAL_DATE.match(text):
+            raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        return text
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        kinds = {"statistics", "report", "news", "company", "government", "law", "dataset",
+                 "web", "article"}
+        if value not in kinds:
+            raise ValueError(f"kind {value!r} is not one of {', '.join(sorted(kinds))}")
+        return value
+
+    def citation(self) -> str:
+        """One line a reader can paste into a footnote."""
+        return f"{self.publisher}, \u201c{self.title}\u201d, {self.date}. {self.identifier}"
+
+
+class MaterialKind(StrEnum):
+    ELEMENT = "element"
+    AGGREGATE = "aggregate"
+    PRODUCT = "product"
+
+
+class Names(Record):
+    en: str
+    """English name."""
+    zh: str
+    """Simplified Chinese name."""
+
+
+class Material(Record):
+    """An element, an aggregate such as total rare earths (REE), or a product such as NdFeB."""
+
+    id: Id
+    """Element symbol (Dy) or slug (graphite, REE, NdFeB)."""
+    kind: MaterialKind
+    """element, aggregate or product."""
+    names: Names
+    """English and Chinese names."""
+    aliases: list[str] = Field(default_factory=list)
+    """Other names users and documents use: oxide formulas, oxide names, misspellings."""
+    group: str
+    """light_ree, heavy_ree, ree, battery, minor_metal, ferroalloy, pgm or other."""
+    parent: str | None = None
+    """The aggregate whose figures stand in when this material has none (REE for Dy)."""
+    hs_codes: list[str] = Field(default_factory=list)
+    """Harmonized System codes, as strings (leading zeros matter)."""
+
+
+class Country(Record):
+    """A country, the rest-of-world placeholder, or a bloc such as the EU."""
+
+    id: CountryCode
+    """ISO 3166-1 alpha-3 code; ROW for rest of world, WLD for a world total, EU for the bloc."""
+    names: Names
+    """English and Chinese names."""
+    aliases: list[str] = Field(default_factory=list)
+    """Other spellings and abbreviations (U.S., 美国, Burma)."""
+    members: list[str] = Field(default_factory=list)
+    """For a bloc: the member countries."""
+
+
+class ShareRow(Confidenced):
+    """One country's part of one stage of one material in one year."""
+
+    material: Id
+    """Material id."""
+    stage: Stage
+    """Supply-chain stage."""
+    measure: Measure = Measure.PRODUCTION
+    """production, reserves or capacity."""
+    year: int = Field(ge=1900, le=2100)
+    """Calendar year the figure refers to."""
+    country: CountryCode
+    """ISO-3 code, ROW for the rest of world, WLD for a reported world total."""
+    quantity: float | None = Field(default=None, ge=0)
+    """Quantity in `unit`, when known."""
+    unit: str | None = None
+    """Unit of the quantity, e.g. t REO, kg, t W."""
+    share: float | None = Field(default=None, ge=0, le=1)
+    """Fraction 0-1 of the world, when given directly by the source."""
+    sources: list[Id] = Field(min_length=1)
+    """Source ids backing this row."""
+
+    @model_validator(mode="after")
+    def _has_a_number(self) -> ShareRow:
+        if self.quantity is None and self.share is None:
+            raise ValueError("a share row needs a quantity or a share")
+        if self.quantity is not None and not self.unit:
+            raise ValueError("a quantity needs a unit")
+        return self
+
+    @property
+    def series_key(self) -> tuple[str, Stage, Measure, int]:
+        return (self.material, self.stage, self.measure, self.year)
+
+
+class SeriesNote(Record):
+    """Marks a series whose shares are knowingly incomplete."""
+
+    material: Id
+    stage: Stage
+    measure: Measure = Measure.PRODUCTION
+    year: int
+    partial: bool = True
+    """True when the countries listed do not cover the world."""
+    note: str
+    """What is missing and why."""
+
+
+class CapacityStatus(StrEnum):
+    OPERATING = "operating"
+    COMMISSIONING = "commissioning"
+    UNDER_CONSTRUCTION = "under_construction"
+    PLANNED = "planned"
+    TENDER = "tender"
+    IDLE = "idle"
+    CLOSED = "closed"
+
+
+class Capacity(Record):
+    value: float = Field(gt=0)
+    """Capacity figure."""
+    unit: str
+    """t/y or kg/y."""
+    product: str
+    """What the capacity counts (e.g. NdFeB magnets, REO)."""
+    basis: str = "nameplate"
+    """nameplate, output or planned."""
+
+
+class Facility(Confidenced):
+    """A mine, separation plant, metal or magnet works, or recycling plant."""
+
+    id: Id
+    name: str
+    operator: str
+    country: CountryCode
+    location: str | None = None
+    stages: list[Stage] = Field(min_length=1)
+    materials: list[Id] = Field(min_length=1)
+    capacity: Capacity | None = None
+    """Capacity when a source states one; absent otherwise, never guessed."""
+    status: CapacityStatus
+    start_year: int | None = Field(default=None, ge=1800, le=2100)
+    sources: list[Id] = Field(min_length=1)
+
+
+class Intensity(Confidenced):
+    """How much of a material one unit of a product contains."""
+
+    material: Id
+    kg_per_unit: float = Field(gt=0)
+    """Kilograms of the material per product unit."""
+    basis: str
+    """What the figure counts (magnet mass, rare-earth content...)."""
+    sources: list[Id] = Field(min_length=1)
+
+
+class EndUse(Record):
+    """A product and the material it needs per unit."""
+
+    id: Id
+    product: str
+    unit: str
+    """What one unit is: aircraft, vehicle, MW, robot..."""
+    sector: str
+    """ev_motor, wind, consumer_electronics, defence, semiconductor_equipment,
+    industrial_motors or robotics."""
+    intensities: list[Intensity] = Field(min_length=1)
+
+
+class CriticalityInput(Confidenced):
+    """Inputs of the EU CRM 2023 supply-risk indicator for one material, as published."""
+
+    material: Id
+    eu_sr: float | None = Field(default=None, ge=0)
+    """Supply risk published by the European Commission (2023 assessment)."""
+    eu_ei: float | None = Field(default=None, ge=0)
+    """Economic importance published by the European Commission (2023 assessment)."""
+    import_reliance: float | None = Field(default=None, ge=0, le=1)
+    """EU import reliance, fraction 0-1."""
+    eol_rir: float | None = Field(default=None, ge=0, le=1)
+    """End-of-life recycling input rate, fraction 0-1."""
+    si_sr: float | None = Field(default=None, ge=0, le=1)
+    """Substitution index for supply risk (1 = no substitute)."""
+    sources: list[Id] = Field(min_length=1)
+
+
+class Governance(Confidenced):
+    """A country's governance score as the EU method uses it (scaled WGI, 0 best - 10 worst)."""
+
+    country: CountryCode
+    wgi_scaled: float | None = Field(default=None, ge=0, le=10)
+    wgi_raw: float | None = Field(default=None, ge=-2.5, le=2.5)
+    """Average of the six World Bank WGI estimates (-2.5 worst to 2.5 best)."""
+    year: int | None = None
+    sources: list[Id] = Field(min_length=1)
+
+    @property
+    def scaled(self) -> float | None:
+        """The 0-10 score: published scaled value, else the raw average mapped linearly."""
+        if self.wgi_scaled is not None:
+            return self.wgi_scaled
+        if self.wgi_raw is not None:
+            return (2.5 - self.wgi_raw) * 2.0
+        return None
+
+
+class ImportShare(Confidenced):
+    """One supplier's part of an importer's imports of a product over a period."""
+
+    importer: CountryCode
+    product: Id
+    material: Id
+    period: str
+    supplier: CountryCode
+    share: float = Field(ge=0, le=1)
+    sources: list[Id] = Field(min_length=1)

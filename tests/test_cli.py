@@ -1,0 +1,189 @@
+"""Every command, its --json shape, and how errors reach the user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from critmin.cli import main
+
+MINIMAL = Path(__file__).parent / "fixtures" / "kb_minimal"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    code, out, err = run(capsys, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_materials(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "materials")
+    assert len(data) >= 28
+    dy = next(m for m in data if m["id"] == "Dy")
+    assert set(dy) == {"id", "name_en", "name_zh", "kind", "group", "parent", "aliases", "hs_codes"}
+    assert (dy["name_zh"], dy["group"], dy["parent"]) == ("镝", "heavy_ree", "REE")
+    code, out, _ = run(capsys, "materials")
+    assert code == 0 and "dysprosium" in out and "镝" in out
+
+
+def test_shares_same_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    chinese = run_json(capsys, "shares", "稀土", "--stage", "mining")
+    english = run_json(capsys, "shares", "rare earths", "--stage", "mining")
+    assert chinese == english
+    assert chinese["material"] == "REE" and chinese["series"]
+    series = chinese["series"][0]
+    assert set(series) >= {"material", "stage", "measure", "year", "unit", "rows", "sources",
+                           "partial", "aggregate_for", "world_total"}
+    row = series["rows"][0]
+    assert set(row) == {"country", "country_name", "quantity", "share", "sources",
+                        "confidence", "note"}
+    assert all(sid in chinese["sources"] for s in chinese["series"] for sid in s["sources"])
+
+
+def test_element_shows_aggregate_labelled(capsys: pytest.CaptureFixture[str]) -> None:
+    by_symbol = run_json(capsys, "shares", "镝")
+    by_name = run_json(capsys, "shares", "dysprosium")
+    assert by_symbol == by_name
+    assert by_symbol["material"] == "Dy"
+    assert all(s["aggregate_for"] == "Dy" and s["material"] == "REE"
+               for s in by_symbol["series"])
+    code, out, _ = run(capsys, "shares", "Dy2O3", "--stage", "mining", "--year", "2024")
+    assert code == 0 and "aggregate figures" in out and "China" in out
+
+
+def test_shares_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "shares", "graphite", "--stage", "mining", "--year", "2024",
+                    "--measure", "reserves")
+    assert [(s["year"], s["measure"]) for s in data["series"]] == [(2024, "reserves")]
+    data = run_json(capsys, "shares", "rare earths", "--stage", "separation")
+    assert data["series"] and all(s["stage"] == "refining" for s in data["series"])
+
+
+def test_unknown_material_is_one_line_with_suggestions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "shares", "dysprosum")
+    assert code == 1 and out == ""
+    assert err == "error: unknown material 'dysprosum'; did you mean: dysprosium (Dy)?\n"
+
+
+def test_bad_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "shares", "Ga", "--stage", "smelting")
+    assert code == 2 and err.startswith("error: unknown stage 'smelting'")
+    assert "Traceback" not in err
+
+
+def test_parser_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "chokepoints", "--top", "zero")
+    assert code == 2 and "Traceback" not in err
+
+
+def test_debug_shows_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--debug", "shares", "dysprosum")
+    assert code == 1 and "Traceback" in err and err.rstrip().endswith(
+        "error: unknown material 'dysprosum'; did you mean: dysprosium (Dy)?")
+
+
+def test_chokepoints(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "chokepoints")
+    assert len(data) >= 20
+    for row in data:
+        assert {"material", "stage", "year", "top_country", "top_share", "hhi", "sources"} <= set(row)
+        assert 0 <= row["top_share"] <= 1 and 0 <= row["hhi"] <= 10_000 and row["sources"]
+    assert [r["hhi"] for r in data] == sorted((r["hhi"] for r in data), reverse=True)
+    assert len(run_json(capsys, "chokepoints", "--top", "5")) == 5
+    code, out, _ = run(capsys, "chokepoints", "--top", "3")
+    assert code == 0 and "HHI" in out
+
+
+def test_criticality(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "criticality")
+    assert data and {"material", "eu_sr", "eu_ei", "import_reliance", "eol_rir", "si_sr",
+                     "hhi_wgi_gs", "hhi_wgi_eus", "computed_sr", "missing"} <= set(data[0])
+    code, out, _ = run(capsys, "criticality")
+    assert code == 0 and "n/a" in out
+
+
+def test_facilities(capsys: pytest.CaptureFixture[str]) -> None:
+    everything = run_json(capsys, "facilities")
+    assert len(everything) >= 30
+    chinese = run_json(capsys, "facilities", "--country", "中国")
+    assert chinese and all(f["country"] == "CHN" for f in chinese)
+    magnets = run_json(capsys, "facilities", "--material", "钕铁硼")
+    assert magnets and all("NdFeB" in f["materials"] for f in magnets)
+    planned = run_json(capsys, "facilities", "--status", "planned")
+    assert planned and all(f["status"] == "planned" for f in planned)
+    code, _, err = run(capsys, "facilities", "--status", "dreaming")
+    assert code == 2 and "unknown status" in err
+    code, _, err = run(capsys, "facilities", "--country", "Atlantis")
+    assert code == 1 and err.startswith("error: unknown country 'Atlantis'")
+
+
+def test_imports_and_end_uses(capsys: pytest.CaptureFixture[str]) -> None:
+    usa = run_json(capsys, "imports", "美国", "--material", "rare earths")
+    assert usa and all(d["importer"] == "USA" and d["material"] == "REE" for d in usa)
+    assert {"china_share", "suppliers", "top_supplier", "hhi", "sources"} <= set(usa[0])
+    uses = run_json(capsys, "end-uses")
+    assert any("F-35" in e["product"] for e in uses)
+    code, out, _ = run(capsys, "end-uses")
+    assert code == 0 and "F-35" in out
+
+
+def test_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    one = run_json(capsys, "sources", "usgs-mcs2025-rare-earths")
+    assert one["publisher"] == "U.S. Geological Survey" and one["identifier"].startswith("http")
+    code, out, _ = run(capsys, "sources", "usgs-mcs2025-rare-earths")
+    assert code == 0 and "Mineral Commodity Summaries 2025" in out
+    code, _, err = run(capsys, "sources", "usgs-mcs2025-rare-earth")
+    assert code == 1 and "did you mean: usgs-mcs2025-rare-earths" in err
+
+
+def test_data_check_passes_on_bundled_data(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "data", "check")
+    assert code == 0 and out.startswith("data check passed:")
+
+
+def test_data_check_lists_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(MINIMAL, data)
+    csv = data / "shares" / "main.csv"
+    csv.write_text(csv.read_text().replace(",src-a,high,\nREE,mining,production,2024,USA",
+                                           ",src-nope,high,\nREE,mining,production,2024,USA"))
+    code, _, err = run(capsys, "data", "check", "--data-dir", str(data))
+    assert code == 1
+    assert "shares/main.csv:2 (REE/mining/production/2024/CHN): unknown source id 'src-nope'" in err
+    assert err.rstrip().endswith("error: data check failed with 1 problem(s)")
+    report = json.loads(run(capsys, "data", "check", "--data-dir", str(data), "--json")[1])
+    assert report["ok"] is False and report["problems"][0]["line"] == 2
+
+
+def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "most concentrated" in out and "gallium" in out and "Rare-earth mine production" in out
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("critmin ")
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "chokepoints" in out
+
+
+def test_console_script_entry_point() -> None:
+    result = subprocess.run([sys.executable, "-m", "critmin.cli", "shares", "nosuchthing"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: unknown material 'nosuchthing'")
+    assert "Traceback" not in result.stderr
