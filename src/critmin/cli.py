@@ -44,7 +44,8 @@ _state: dict[str, bool] = {"debug": False}
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # markup off: data strings (names, notes, ids) may contain brackets and must print verbatim
+    return Console(highlight=False, soft_wrap=False, markup=False)
 
 
 def _emit_json(payload: Any) -> None:
@@ -61,11 +62,21 @@ def _qty(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.2f}"
 
 
+def _table(title: str, *columns: str, right: Iterable[str] = ()) -> Table:
+    """A table whose cells wrap rather than truncate: a cut source id is useless."""
+    table = Table(title=title, title_justify="left")
+    right_aligned = set(right)
+    for column in columns:
+        table.add_column(column, overflow="fold" if column == "sources" else "ellipsis",
+                         justify="right" if column in right_aligned else "left")
+    return table
+
+
 def _sources_footer(console: Console, kb: KnowledgeBase, ids: Iterable[str]) -> None:
     unique = list(dict.fromkeys(ids))
     if not unique:
         return
-    console.print("[bold]Sources[/bold]")
+    console.print("Sources", style="bold")
     for source_id in unique:
         console.print(f"  [{source_id}] {kb.sources[source_id].citation()}")
 
@@ -103,9 +114,7 @@ def materials(as_json: JsonFlag = False) -> None:
     if as_json:
         _emit_json(_material_json(kb))
         return
-    table = Table(title=f"{len(kb.materials)} materials")
-    for column in ("id", "name", "中文", "kind", "group", "aggregate"):
-        table.add_column(column)
+    table = _table(f"{len(kb.materials)} materials", "id", "name", "中文", "kind", "group", "aggregate")
     for m in kb.materials.values():
         table.add_row(m.id, m.names.en, m.names.zh, m.kind.value, m.group, m.parent or "")
     _console().print(table)
@@ -176,14 +185,11 @@ def shares(
         title = (f"{kb.materials[s.material].names.en} · {STAGE_LABELS[s.stage]} · "
                  f"{s.measure.value} · {s.year}")
         if s.aggregate_for:
-            title += (f"\n[italic]aggregate figures: no element-level data for "
-                      f"{found.names.en}; shown for {kb.materials[s.material].names.en}[/italic]")
-        table = Table(title=title, title_justify="left")
-        table.add_column("country")
-        table.add_column(f"quantity ({s.unit})" if s.unit else "quantity", justify="right")
-        table.add_column("share", justify="right")
-        table.add_column("confidence")
-        table.add_column("sources")
+            title += (f"\naggregate figures: no element-level data for "
+                      f"{found.names.en}; shown for {kb.materials[s.material].names.en}")
+        quantity = f"quantity ({s.unit})" if s.unit else "quantity"
+        table = _table(title, "country", quantity, "share", "confidence", "sources",
+                       right=(quantity, "share"))
         for r in s.rows:
             table.add_row(f"{kb.country_name(r.country)} ({r.country})", _qty(r.quantity),
                           _pct(r.share), r.confidence.value, ", ".join(r.sources))
@@ -191,7 +197,7 @@ def shares(
             table.add_row("World (as reported)", _qty(s.world_total), "", "", "")
         console.print(table)
         if s.partial:
-            console.print(f"  [yellow]partial:[/yellow] {s.partial_note}")
+            console.print(f"  partial: {s.partial_note}", style="yellow")
     _sources_footer(console, kb, (i for s in series for i in s.sources))
 
 
@@ -209,13 +215,10 @@ def _concentration_json(c: Concentration) -> dict[str, Any]:
 
 
 def _chokepoint_table(rows: Sequence[Concentration], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column, justify in (("#", "right"), ("material", "left"), ("stage", "left"),
-                            ("year", "right"), ("top country", "left"), ("top share", "right"),
-                            ("top 3", "right"), ("HHI", "right"), ("sources", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = _table(title, "#", "material", "stage", "year", "top country", "top share", "top 3",
+                   "HHI", "sources", right=("#", "year", "top share", "top 3", "HHI"))
     for rank, c in enumerate(rows, start=1):
-        table.add_row(str(rank), c.material_name, STAGE_LABELS[c.stage], str(c.year),
+        table.add_row(str(rank), c.material_name, c.stage.value, str(c.year),
                       c.top_country_name, _pct(c.top_share), _pct(c.top3_share),
                       f"{c.hhi:,.0f}" + ("*" if c.partial else ""), ", ".join(c.sources))
     return table
@@ -249,11 +252,9 @@ def criticality(as_json: JsonFlag = False) -> None:
     if as_json:
         _emit_json([r.model_dump(mode="json") for r in results])
         return
-    table = Table(title="EU CRM 2023 supply risk (published) and critmin's recomputation",
-                  title_justify="left")
-    for column in ("material", "EU SR", "EU EI", "IR", "EoL-RIR", "SI_SR", "HHI_WGI GS",
-                   "HHI_WGI EUS", "computed SR", "missing inputs"):
-        table.add_column(column)
+    table = _table("EU CRM 2023 supply risk (published) and critmin's recomputation",
+                   "material", "EU SR", "EU EI", "IR", "EoL-RIR", "SI_SR", "HHI_WGI GS",
+                   "HHI_WGI EUS", "computed SR", "missing inputs")
 
     def num(value: float | None, digits: int = 2) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
@@ -261,7 +262,7 @@ def criticality(as_json: JsonFlag = False) -> None:
     for r in results:
         table.add_row(f"{r.material_name} ({r.material})", num(r.eu_sr, 1), num(r.eu_ei, 1),
                       num(r.import_reliance), num(r.eol_rir), num(r.si_sr), num(r.hhi_wgi_gs),
-                      num(r.hhi_wgi_eus), num(r.computed_sr), "; ".join(r.missing) or "none")
+                      num(r.hhi_wgi_eus), num(r.computed_sr), ", ".join(r.missing) or "none")
     console = _console()
     console.print(table)
     console.print("n/a = not bundled: no published figure was found; critmin does not estimate it.")
@@ -292,10 +293,8 @@ def facilities(
     if as_json:
         _emit_json([f.model_dump(mode="json") for f in found])
         return
-    table = Table(title=f"{len(found)} facilities", title_justify="left")
-    for column in ("name", "operator", "country", "stages", "materials", "capacity", "status",
-                   "start", "sources"):
-        table.add_column(column)
+    table = _table(f"{len(found)} facilities", "name", "operator", "country", "stages",
+                   "materials", "capacity", "status", "start", "sources")
     for f in found:
         capacity = (f"{_qty(f.capacity.value)} {f.capacity.unit} {f.capacity.product}"
                     if f.capacity else "not stated")
@@ -323,10 +322,8 @@ def imports_command(
     if as_json:
         _emit_json([d.model_dump(mode="json") for d in found])
         return
-    table = Table(title="Import dependence by supplier", title_justify="left")
-    for column in ("importer", "product", "period", "from China", "top supplier", "suppliers",
-                   "HHI", "sources"):
-        table.add_column(column)
+    table = _table("Import dependence by supplier", "importer", "product", "period", "from China",
+                   "top supplier", "suppliers", "HHI", "sources", right=("from China", "HHI"))
     for d in found:
         listed = ", ".join(f"{s.supplier} {_pct(s.share)}" for s in d.suppliers)
         table.add_row(d.importer, d.product, d.period, _pct(d.china_share),
@@ -342,9 +339,8 @@ def end_uses(as_json: JsonFlag = False) -> None:
     if as_json:
         _emit_json([e.model_dump(mode="json") for e in kb.end_uses])
         return
-    table = Table(title="Material intensity of end uses", title_justify="left")
-    for column in ("product", "per", "sector", "material", "kg", "basis", "confidence", "sources"):
-        table.add_column(column)
+    table = _table("Material intensity of end uses", "product", "per", "sector", "material", "kg",
+                   "basis", "confidence", "sources", right=("kg",))
     for e in kb.end_uses:
         for i in e.intensities:
             table.add_row(e.product, e.unit, e.sector, i.material, f"{i.kg_per_unit:g}", i.basis,
@@ -370,7 +366,7 @@ def sources(
         return
     console = _console()
     for s in chosen:
-        console.print(f"[bold]{s.id}[/bold]\n  {s.citation()}\n  kind: {s.kind}"
+        console.print(f"{s.id}\n  {s.citation()}\n  kind: {s.kind}"
                       + (f"\n  note: {s.note}" if s.note else ""))
 
 
@@ -411,7 +407,7 @@ def demo() -> None:
     """A short tour on the bundled data: the chokepoint table and where to go next."""
     kb = load_kb()
     console = _console()
-    console.rule("[bold]critmin demo[/bold]")
+    console.rule("critmin demo")
     console.print(f"Knowledge base: {len(kb.materials)} materials, {len(kb.share_rows)} sourced "
                   f"share rows, {len(kb.facilities)} facilities, {len(kb.sources)} sources.\n")
     console.print(_chokepoint_table(chokepoints(kb, top=15),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from critmin.kb.gazetteer import Gazetteer
 from critmin.kb.load import Located, Location, Problem, RawData
@@ -40,7 +41,7 @@ def check(raw: RawData) -> list[Problem]:
 
 def _duplicates(raw: RawData) -> list[Problem]:
     out: list[Problem] = []
-    collections: list[tuple[str, list[Located[object]], str]] = [
+    collections: list[tuple[str, list[Located[Any]], str]] = [
         ("source", list(raw.sources), "id"),
         ("material", list(raw.materials), "id"),
         ("country", list(raw.countries), "id"),

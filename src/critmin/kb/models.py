@@ -10,7 +10,14 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -144,6 +151,8 @@ class MaterialKind(StrEnum):
 
 
 class Names(Record):
+    """A name in English and in Simplified Chinese."""
+
     en: str
     """English name."""
     zh: str
@@ -221,9 +230,13 @@ class SeriesNote(Record):
     """Marks a series whose shares are knowingly incomplete."""
 
     material: Id
+    """Material id of the series."""
     stage: Stage
+    """Stage of the series."""
     measure: Measure = Measure.PRODUCTION
+    """Measure of the series."""
     year: int
+    """Year of the series."""
     partial: bool = True
     """True when the countries listed do not cover the world."""
     note: str
@@ -241,6 +254,8 @@ class CapacityStatus(StrEnum):
 
 
 class Capacity(Record):
+    """A plant's stated capacity or output, in the unit and basis the source gives."""
+
     value: float = Field(gt=0)
     """Capacity figure."""
     unit: str
@@ -255,47 +270,63 @@ class Facility(Confidenced):
     """A mine, separation plant, metal or magnet works, or recycling plant."""
 
     id: Id
+    """Unique slug."""
     name: str
+    """Site or plant name."""
     operator: str
+    """Operating company (and owners where relevant)."""
     country: CountryCode
+    """ISO-3 code of the country the site is in."""
     location: str | None = None
+    """Region or town."""
     stages: list[Stage] = Field(min_length=1)
+    """Stages performed at the site (mining, refining, metal, magnet, recycling)."""
     materials: list[Id] = Field(min_length=1)
+    """Material ids handled."""
     capacity: Capacity | None = None
     """Capacity when a source states one; absent otherwise, never guessed."""
     status: CapacityStatus
+    """operating, commissioning, under_construction, planned, tender, idle or closed."""
     start_year: int | None = Field(default=None, ge=1800, le=2100)
+    """Year operations started or are planned to start, when a source says."""
     sources: list[Id] = Field(min_length=1)
+    """Source ids backing the record."""
 
 
 class Intensity(Confidenced):
     """How much of a material one unit of a product contains."""
 
     material: Id
+    """Material id."""
     kg_per_unit: float = Field(gt=0)
     """Kilograms of the material per product unit."""
     basis: str
     """What the figure counts (magnet mass, rare-earth content...)."""
     sources: list[Id] = Field(min_length=1)
+    """Source ids backing the figure."""
 
 
 class EndUse(Record):
     """A product and the material it needs per unit."""
 
     id: Id
+    """Unique slug."""
     product: str
+    """Product name."""
     unit: str
     """What one unit is: aircraft, vehicle, MW, robot..."""
     sector: str
     """ev_motor, wind, consumer_electronics, defence, semiconductor_equipment,
     industrial_motors or robotics."""
     intensities: list[Intensity] = Field(min_length=1)
+    """Material contents per unit, each sourced."""
 
 
 class CriticalityInput(Confidenced):
     """Inputs of the EU CRM 2023 supply-risk indicator for one material, as published."""
 
     material: Id
+    """Material id (LREE and HREE for the EU's rare-earth groups)."""
     eu_sr: float | None = Field(default=None, ge=0)
     """Supply risk published by the European Commission (2023 assessment)."""
     eu_ei: float | None = Field(default=None, ge=0)
@@ -307,17 +338,22 @@ class CriticalityInput(Confidenced):
     si_sr: float | None = Field(default=None, ge=0, le=1)
     """Substitution index for supply risk (1 = no substitute)."""
     sources: list[Id] = Field(min_length=1)
+    """Source ids backing the figures."""
 
 
 class Governance(Confidenced):
     """A country's governance score as the EU method uses it (scaled WGI, 0 best - 10 worst)."""
 
     country: CountryCode
+    """ISO-3 code."""
     wgi_scaled: float | None = Field(default=None, ge=0, le=10)
+    """Governance on the EU's 0 (best) to 10 (worst) scale, when published."""
     wgi_raw: float | None = Field(default=None, ge=-2.5, le=2.5)
     """Average of the six World Bank WGI estimates (-2.5 worst to 2.5 best)."""
     year: int | None = None
+    """Year the indicator refers to."""
     sources: list[Id] = Field(min_length=1)
+    """Source ids backing the score."""
 
     @property
     def scaled(self) -> float | None:
@@ -333,9 +369,16 @@ class ImportShare(Confidenced):
     """One supplier's part of an importer's imports of a product over a period."""
 
     importer: CountryCode
+    """ISO-3 code of the importing country, or EU."""
     product: Id
+    """Traded product, e.g. ree_compounds_metals, permanent_magnets."""
     material: Id
+    """Material id the product belongs to."""
     period: str
+    """Year or range the shares cover (2024, 2020-2023, 2024Q1)."""
     supplier: CountryCode
+    """ISO-3 code of the supplier, or ROW."""
     share: float = Field(ge=0, le=1)
+    """Fraction 0-1 of the importer's imports of the product."""
     sources: list[Id] = Field(min_length=1)
+    """Source ids backing the row."""

@@ -60,7 +60,8 @@ class SupplyRisk(BaseModel):
     computed_sr: float | None
     """Our recomputation; None unless every input is available."""
     missing: list[str] = Field(default_factory=list)
-    """Inputs that are not bundled, in words."""
+    """Inputs that are not bundled: IR, EoL-RIR, SI_SR, GS shares, EUS shares, or
+    "WGI XXX/YYY" for suppliers without a governance score."""
     sources: list[str] = Field(default_factory=list)
     confidence: str
     note: str | None = None
@@ -91,29 +92,28 @@ def supply_risk(kb: KnowledgeBase, entry: CriticalityInput) -> SupplyRisk:
     material = kb.materials[entry.material]
     scores = {code: g.scaled for code, g in kb.governance.items() if g.scaled is not None}
     missing: list[str] = []
-    for field_name, label in (("import_reliance", "import reliance (IR)"),
-                              ("eol_rir", "end-of-life recycling input rate (EoL-RIR)"),
-                              ("si_sr", "substitution index (SI_SR)")):
+    for field_name, label in (("import_reliance", "IR"), ("eol_rir", "EoL-RIR"),
+                              ("si_sr", "SI_SR")):
         if getattr(entry, field_name) is None:
             missing.append(label)
 
     gs_series = _bottleneck(kb, material_id=entry.material, scores=scores)
     gs = None
     if gs_series is None:
-        missing.append("global supply shares")
+        missing.append("GS shares")
     else:
         gs = governance_weighted_hhi(((r.country, r.share) for r in gs_series.rows), scores)
         if gs.missing_countries:
-            missing.append("governance score for " + ", ".join(gs.missing_countries))
+            missing.append("WGI " + "/".join(gs.missing_countries))
 
     eus_rows = supplier_shares(kb, importer="EU", material=entry.material)
     eus = None
     if not eus_rows:
-        missing.append("EU sourcing shares")
+        missing.append("EUS shares")
     else:
         eus = governance_weighted_hhi(eus_rows, scores)
         if eus.missing_countries:
-            missing.append("governance score for EU supplier " + ", ".join(eus.missing_countries))
+            missing.append("WGI (EUS) " + "/".join(eus.missing_countries))
 
     computed = None
     if not missing and gs is not None and eus is not None:

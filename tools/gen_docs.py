@@ -1,0 +1,24 @@
+"""Rewrite the generated blocks in docs/ from the code (data field reference, CLI help)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from critmin.kb.schema_doc import BEGIN, END, render
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def replace_block(path: Path, begin: str, end: str, block: str) -> None:
+    text = path.read_text("utf-8")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(head + block.rstrip("\n") + tail, "utf-8")
+
+
+def main() -> None:
+    replace_block(ROOT / "docs" / "data.md", BEGIN, END, render())
+
+
+if __name__ == "__main__":
+    main()
