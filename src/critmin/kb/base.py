@@ -6,6 +6,7 @@ downstream ever computes on half-valid figures.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,7 +15,7 @@ from pathlib import Path
 from critmin.config import data_dir
 from critmin.errors import DataError, NotFoundError, UsageError
 from critmin.kb.check import check
-from critmin.kb.gazetteer import Gazetteer
+from critmin.kb.gazetteer import Gazetteer, gazetteer_for
 from critmin.kb.load import Problem, RawData, read_data
 from critmin.kb.models import (
     STAGE_ALIASES,
@@ -69,8 +70,6 @@ class KnowledgeBase:
         try:
             return self.sources[source_id]
         except KeyError:
-            import difflib
-
             close = difflib.get_close_matches(source_id, list(self.sources), n=5, cutoff=0.5)
             raise NotFoundError("source", source_id, close) from None
 
@@ -145,12 +144,8 @@ def parse_stage(text: str) -> Stage:
 
 def build(raw: RawData) -> KnowledgeBase:
     """Index validated records. Callers must have checked `raw` first."""
-    material_names = Gazetteer("material")
-    for m in (item.record for item in raw.materials):
-        material_names.add(m.id, [m.id, m.names.en, m.names.zh, *m.aliases])
-    country_names = Gazetteer("country")
-    for c in (item.record for item in raw.countries):
-        country_names.add(c.id, [c.id, c.names.en, c.names.zh, *c.aliases])
+    material_names = gazetteer_for("material", (item.record for item in raw.materials))
+    country_names = gazetteer_for("country", (item.record for item in raw.countries))
     rows = tuple(item.record for item in raw.shares)
     return KnowledgeBase(
         root=raw.root,

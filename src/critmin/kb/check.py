@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from critmin.kb.gazetteer import Gazetteer
+from critmin.kb.gazetteer import gazetteer_for
 from critmin.kb.load import Located, Location, Problem, RawData
 from critmin.kb.models import MaterialKind, ShareRow
 from critmin.kb.series import REST_OF_WORLD, WORLD_TOTAL, SeriesKey, build_series
@@ -86,21 +86,11 @@ def _material_links(raw: RawData, materials: set[str]) -> list[Problem]:
 def _names(raw: RawData) -> list[Problem]:
     """Two materials (or two countries) answering to one name would make lookups ambiguous."""
     out = []
-    material_names = Gazetteer("material")
-    locations = {}
-    for item in raw.materials:
-        m = item.record
-        locations[m.id] = item.location
-        material_names.add(m.id, [m.id, m.names.en, m.names.zh, *m.aliases])
-    for name, first, second in material_names.collisions:
-        out.append(Problem(locations[second], f"name {name!r} already belongs to material {first!r}"))
-    country_names = Gazetteer("country")
-    for c_item in raw.countries:
-        c = c_item.record
-        locations[c.id] = c_item.location
-        country_names.add(c.id, [c.id, c.names.en, c.names.zh, *c.aliases])
-    for name, first, second in country_names.collisions:
-        out.append(Problem(locations[second], f"name {name!r} already belongs to country {first!r}"))
+    for kind, items in (("material", list(raw.materials)), ("country", list(raw.countries))):
+        locations = {item.record.id: item.location for item in items}
+        gazetteer = gazetteer_for(kind, (item.record for item in items))
+        for name, first, second in gazetteer.collisions:
+            out.append(Problem(locations[second], f"name {name!r} already belongs to {kind} {first!r}"))
     return out
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 _SEPARATORS = re.compile(r"[\s.\-_'’`·()/,]+")
 
@@ -32,6 +33,24 @@ def _variants(key: str) -> Iterable[str]:
             yield key[:-2]
         if key.endswith("s"):
             yield key[:-1]
+
+
+class _Names(Protocol):
+    @property
+    def en(self) -> str: ...
+    @property
+    def zh(self) -> str: ...
+
+
+class Named(Protocol):
+    """Anything with an id, English/Chinese names and aliases (materials, countries)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def names(self) -> _Names: ...
+    @property
+    def aliases(self) -> list[str]: ...
 
 
 @dataclass
@@ -88,3 +107,11 @@ class Gazetteer:
     def names(self) -> dict[str, str]:
         """Every registered display name with the id it resolves to."""
         return {self._display[k]: v for k, v in self._index.items()}
+
+
+def gazetteer_for(kind: str, records: Iterable[Named]) -> Gazetteer:
+    """Index records by id, English and Chinese name and every alias."""
+    gazetteer = Gazetteer(kind)
+    for record in records:
+        gazetteer.add(record.id, [record.id, record.names.en, record.names.zh, *record.aliases])
+    return gazetteer
