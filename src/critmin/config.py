@@ -13,6 +13,7 @@ from pathlib import Path
 ENVIRONMENT_VARIABLES: dict[str, str] = {
     "CRITMIN_DEBUG": "set to 1 to show Python tracebacks for user errors",
     "CRITMIN_DATA_DIR": "use another knowledge-base data folder instead of the bundled one",
+    "CRITMIN_DB": "the evidence database file (default: evidence.db in the user data folder)",
 }
 
 

@@ -19,6 +19,7 @@ from critmin.kb.gazetteer import Gazetteer, gazetteer_for
 from critmin.kb.load import Problem, RawData, read_data
 from critmin.kb.models import (
     STAGE_ALIASES,
+    Company,
     Country,
     CriticalityInput,
     EndUse,
@@ -42,6 +43,7 @@ class KnowledgeBase:
     sources: dict[str, Source]
     materials: dict[str, Material]
     countries: dict[str, Country]
+    companies: dict[str, Company]
     share_rows: tuple[ShareRow, ...]
     series: tuple[ShareSeries, ...]
     facilities: tuple[Facility, ...]
@@ -51,6 +53,7 @@ class KnowledgeBase:
     imports: tuple[ImportShare, ...]
     material_names: Gazetteer = field(repr=False)
     country_names: Gazetteer = field(repr=False)
+    company_names: Gazetteer = field(repr=False)
 
     def material(self, name: str) -> Material:
         """Resolve any name, alias or id of a material (English or Chinese, any case)."""
@@ -146,12 +149,14 @@ def build(raw: RawData) -> KnowledgeBase:
     """Index validated records. Callers must have checked `raw` first."""
     material_names = gazetteer_for("material", (item.record for item in raw.materials))
     country_names = gazetteer_for("country", (item.record for item in raw.countries))
+    company_names = gazetteer_for("company", (item.record for item in raw.companies))
     rows = tuple(item.record for item in raw.shares)
     return KnowledgeBase(
         root=raw.root,
         sources={s.record.id: s.record for s in raw.sources},
         materials={m.record.id: m.record for m in raw.materials},
         countries={c.record.id: c.record for c in raw.countries},
+        companies={c.record.id: c.record for c in raw.companies},
         share_rows=rows,
         series=tuple(build_series(rows, (n.record for n in raw.series_notes))),
         facilities=tuple(f.record for f in raw.facilities),
@@ -161,6 +166,7 @@ def build(raw: RawData) -> KnowledgeBase:
         imports=tuple(i.record for i in raw.imports),
         material_names=material_names,
         country_names=country_names,
+        company_names=company_names,
     )
 
 

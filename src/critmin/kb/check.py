@@ -45,6 +45,7 @@ def _duplicates(raw: RawData) -> list[Problem]:
         ("source", list(raw.sources), "id"),
         ("material", list(raw.materials), "id"),
         ("country", list(raw.countries), "id"),
+        ("company", list(raw.companies), "id"),
         ("facility", list(raw.facilities), "id"),
         ("end use", list(raw.end_uses), "id"),
         ("criticality entry", list(raw.criticality), "material"),
@@ -86,7 +87,9 @@ def _material_links(raw: RawData, materials: set[str]) -> list[Problem]:
 def _names(raw: RawData) -> list[Problem]:
     """Two materials (or two countries) answering to one name would make lookups ambiguous."""
     out = []
-    for kind, items in (("material", list(raw.materials)), ("country", list(raw.countries))):
+    groups = (("material", list(raw.materials)), ("country", list(raw.countries)),
+              ("company", list(raw.companies)))
+    for kind, items in groups:
         locations = {item.record.id: item.location for item in items}
         gazetteer = gazetteer_for(kind, (item.record for item in items))
         for name, first, second in gazetteer.collisions:
@@ -134,6 +137,9 @@ def _references(
         need(i.location, "supplier", i.record.supplier, country_codes)
         need(i.location, "material", i.record.material, materials)
         cite(i.location, i.record.sources)
+    for company in raw.companies:
+        if company.record.country is not None:
+            need(company.location, "country", company.record.country, countries)
     for country in raw.countries:
         for member in country.record.members:
             need(country.location, "member country", member, countries)
@@ -199,7 +205,7 @@ def _imports(raw: RawData) -> list[Problem]:
 def _assertions(raw: RawData) -> list[Problem]:
     counts = {
         "sources": len(raw.sources), "materials": len(raw.materials),
-        "countries": len(raw.countries), "shares": len(raw.shares),
+        "countries": len(raw.countries), "companies": len(raw.companies), "shares": len(raw.shares),
         "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
         "criticality": len(raw.criticality), "imports": len(raw.imports),
     }

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from critmin.kb.models import (
+    Company,
     Country,
     CriticalityInput,
     EndUse,
@@ -77,6 +78,7 @@ class RawData:
     sources: list[Located[Source]] = field(default_factory=list)
     materials: list[Located[Material]] = field(default_factory=list)
     countries: list[Located[Country]] = field(default_factory=list)
+    companies: list[Located[Company]] = field(default_factory=list)
     shares: list[Located[ShareRow]] = field(default_factory=list)
     series_notes: list[Located[SeriesNote]] = field(default_factory=list)
     facilities: list[Located[Facility]] = field(default_factory=list)
@@ -109,6 +111,7 @@ def read_data(root: Path) -> RawData:
     for path in _files(root, "materials", ".yaml"):
         raw.materials += _read_yaml_list(raw, path, Material)
     raw.countries += _read_yaml_list(raw, root / "countries.yaml", Country)
+    raw.companies += _read_yaml_list(raw, root / "companies.yaml", Company, required=False)
     for path in _files(root, "shares", ".csv"):
         raw.shares += _read_csv(raw, path, ShareRow, SHARE_COLUMNS)
     raw.series_notes += _read_yaml_list(raw, root / "series.yaml", SeriesNote, required=False)

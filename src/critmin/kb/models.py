@@ -191,6 +191,21 @@ class Country(Record):
     """For a bloc: the member countries."""
 
 
+class Company(Record):
+    """A company or organisation that documents name, so mentions of it link to one id."""
+
+    id: Id
+    """Unique slug, e.g. tsmc."""
+    names: Names
+    """English and Chinese names."""
+    aliases: list[str] = Field(default_factory=list)
+    """Other names: tickers, short forms, former names."""
+    country: CountryCode | None = None
+    """Country of the headquarters, when known."""
+    kind: str = "company"
+    """company, government (ministries, agencies) or organisation."""
+
+
 class ShareRow(Confidenced):
     """One country's part of one stage of one material in one year."""
 

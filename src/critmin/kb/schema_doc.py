@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from critmin.kb.models import (
     Capacity,
+    Company,
     Country,
     CriticalityInput,
     EndUse,
@@ -27,6 +28,7 @@ DOCUMENTED: list[tuple[str, type[BaseModel]]] = [
     ("sources/*.yaml", Source),
     ("materials/*.yaml", Material),
     ("countries.yaml", Country),
+    ("companies.yaml", Company),
     ("shares/*.csv", ShareRow),
     ("series.yaml", SeriesNote),
     ("facilities.yaml", Facility),

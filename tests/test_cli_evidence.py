@@ -1,0 +1,87 @@
+"""The evidence commands end to end: ingest, search, facts, docs, show, digest, workflows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from critmin.cli import main
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = str(tmp_path / "ev.db")
+    code, out, _ = run(capsys, "ingest", str(CORPUS), "--db", path)
+    assert code == 0 and out.strip() == "ingested 12, duplicates 0 (0 near-duplicates linked), failed 0"
+    return path
+
+
+def test_ingest_reports_and_exit_codes(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ingest", str(CORPUS), "--db", db)
+    assert code == 0 and out.startswith("ingested 0, duplicates 12")
+    code, out, err = run(capsys, "ingest", str(FIXTURES / "empty.txt"), str(FIXTURES / "article.html"),
+                         "--db", db)
+    assert code == 3
+    assert f"{FIXTURES / 'empty.txt'}: empty file" in err and "Traceback" not in err
+    assert out.strip().endswith("failed 1")
+    code, out, _ = run(capsys, "ingest", str(FIXTURES / "digest-mixed.txt"), "--db", db, "--json")
+    assert json.loads(out)["ingested"] == 2
+
+
+def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CRITMIN_DB", str(tmp_path / "env.db"))
+    assert run(capsys, "ingest", str(CORPUS / "alliance.txt"))[0] == 0
+    assert (tmp_path / "env.db").exists()
+    assert len(json.loads(run(capsys, "docs", "--json")[1])) == 1
+
+
+def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    hits = json.loads(run(capsys, "search", "稀土", "--db", db, "--json")[1])
+    assert hits and {"id", "title", "publisher", "published", "language", "score", "snippet"} <= set(hits[0])
+    code, out, _ = run(capsys, "search", "钨 Kazakhstan", "--db", db)
+    assert code == 0 and "哈萨克斯坦" in out
+    code, out, _ = run(capsys, "search", '" OR * NEAR(', "--db", db)
+    assert code in (0, 2) and "Traceback" not in out
+    code, _, err = run(capsys, "search", "稀土", "--since", "last week", "--db", db)
+    assert code == 2 and "--since 'last week' is not a date" in err
+
+
+def test_facts_docs_show(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = json.loads(run(capsys, "facts", "--material", "稀土", "--db", db, "--json")[1])
+    assert rows and all(r["material"] == "REE" for r in rows)
+    assert {"value", "unit", "sentence", "title", "publisher", "published", "paragraph"} <= set(rows[0])
+    docs = json.loads(run(capsys, "docs", "--db", db, "--json")[1])
+    assert len(docs) == 12
+    code, out, _ = run(capsys, "show", str(docs[0]["id"]), "--db", db)
+    assert code == 0 and docs[0]["title"] in out
+    code, _, err = run(capsys, "show", "4242", "--db", db)
+    assert code == 1 and err.startswith("error: no document with id 4242")
+
+
+def test_digest_and_workflows(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "digest", "rare earth export controls", "--db", db)
+    assert code == 0 and out.startswith("# rare earth export controls") and "Core Viewpoint - " in out
+    data = json.loads(run(capsys, "digest", "稀土", "--db", db, "--json")[1])
+    assert data["references"] and data["viewpoint"]["refs"]
+    assert run(capsys, "workflow", "add", "tungsten", "tungsten Kazakhstan", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "workflow", "run", "tungsten", "--db", db)
+    assert code == 0 and "Group 1:" in out
+    code, _, err = run(capsys, "workflow", "run", "nope", "--db", db)
+    assert code == 1 and "no workflow named 'nope'; saved workflows: tungsten" in err
+
+
+def test_reading_before_ingesting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "稀土", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and "no evidence database yet" in err
