@@ -37,8 +37,8 @@ Units and values (see `Figure`):
   A year alone is not a date.
 - purity: unit `nines`, value -log10(1 - purity) rounded to 0.01: `5N`, `99.999%` and `五个9`
   are 5, `4N5`/`99.995%` is 4.3. `5N` is read anywhere; percentages of 99.9 or more and `N个9`
-  only in a sentence that speaks of purity (纯度, 高纯, 超纯, purity, pure), else `99.99%` stays a
-  percent and `五个9` (also said of uptime) is dropped.
+  only in a sentence that speaks of purity (纯度, 高纯, 超纯, purity, pure, grade), else `99.99%`
+  stays a percent (even in `99.99% gallium`) and `五个9` (also said of uptime) is dropped.
 
 `多`/`余` after a number (`10多万吨`, `100余家`) are kept in `original`; the value is the lower
 bound. Scales are powers of ten, so values are computed by shifting the decimal exponent of the
@@ -275,7 +275,7 @@ _DATE_EN = re.compile(
 
 _PURITY_NINES = re.compile(r"个[9９九]")
 _PURITY_N = re.compile(r"N(?P<f>[1-9])?(?![0-9A-Za-z])")
-_PURITY_CONTEXT = re.compile(r"纯度|高纯|超纯|(?i:purity|pure)")
+_PURITY_CONTEXT = re.compile(r"纯度|高纯|超纯|(?i:purity|pure|grade)")
 
 # --- Counts -------------------------------------------------------------------------------------
 
@@ -339,7 +339,7 @@ class _Candidate(NamedTuple):
     currency: str | None = None
 
 
-SentenceAt = Callable[[int, int], str]
+_SentenceAt = Callable[[int, int], str]
 
 # --- Entry point --------------------------------------------------------------------------------
 
@@ -392,7 +392,7 @@ def _resolve(candidates: list[_Candidate], length: int) -> list[_Candidate]:
 # --- Reading one number -------------------------------------------------------------------------
 
 
-def _read_number(text: str, start: int, end: int, sentence_at: SentenceAt) -> list[_Candidate]:
+def _read_number(text: str, start: int, end: int, sentence_at: _SentenceAt) -> list[_Candidate]:
     """Every reading of the number at `text[start:end]`; overlaps are settled later."""
     token = text[start:end]
     before = text[start - 1] if start else ""
@@ -429,7 +429,7 @@ def _read_beside(
     digits: str,
     bare_arabic: bool,
     currency: tuple[str, int] | None,
-    sentence_at: SentenceAt,
+    sentence_at: _SentenceAt,
 ) -> _Candidate | None:
     """The one non-date reading of a number, from what is written right before and after it."""
     if start >= 3 and text.startswith("百分之", start - 3):
@@ -470,7 +470,7 @@ def _unit_reading(
     digits: str,
     currency: tuple[str, int] | None,
     bare_arabic: bool,
-    sentence_at: SentenceAt,
+    sentence_at: _SentenceAt,
 ) -> _Candidate | None:
     """The figure a number with a unit after it makes, if the unit fits the number."""
     exponent, _ = _scale_of(unit)

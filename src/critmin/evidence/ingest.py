@@ -31,7 +31,7 @@ from critmin.evidence.extract import extract_figures
 from critmin.evidence.link import Linker, Mention
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
 from critmin.evidence.parse import DocumentError, parse_text, read_document_file
-from critmin.evidence.store import transaction
+from critmin.evidence.store import batch, transaction
 from critmin.evidence.tokens import index_streams
 
 Outcome = Literal["ingested", "duplicate", "near-duplicate"]
@@ -75,31 +75,40 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every file; `on_file` is called after each (for progress bars)."""
     report = IngestReport()
-    for path in paths:
-        try:
-            if not path.exists():
-                raise CritminError(f"{path}: no such file")
-            text = read_document_file(path)
-            documents = parse_text(text, path.name)
-            for document in documents:
-                outcome, doc_id = ingest_document(conn, linker, document, source_file=str(path))
-                if outcome == "ingested":
-                    report.ingested += 1
-                    report.document_ids.append(doc_id)
-                elif outcome == "duplicate":
-                    report.duplicates += 1
-                else:
-                    report.near_duplicates += 1
-        except DocumentError as exc:
-            report.failed.append(f"{path}: {exc.reason}")
-        except CritminError as exc:
-            report.failed.append(exc.message if exc.message.startswith(str(path)) else
-                                 f"{path}: {exc.message}")
-        except (OSError, sqlite3.DatabaseError, ValueError) as exc:
-            report.failed.append(f"{path}: {type(exc).__name__}: {exc}")
-        if on_file is not None:
-            on_file(path)
+    with batch(conn) as unit_done:
+        for path in paths:
+            _ingest_file(conn, linker, path, report, unit_done)
+            if on_file is not None:
+                on_file(path)
     return report
+
+
+def _ingest_file(
+    conn: sqlite3.Connection, linker: Linker, path: Path, report: IngestReport,
+    unit_done: Callable[[], None],
+) -> None:
+    try:
+        if not path.exists():
+            raise CritminError(f"{path}: no such file")
+        text = read_document_file(path)
+        documents = parse_text(text, path.name)
+        for document in documents:
+            outcome, doc_id = ingest_document(conn, linker, document, source_file=str(path))
+            unit_done()
+            if outcome == "ingested":
+                report.ingested += 1
+                report.document_ids.append(doc_id)
+            elif outcome == "duplicate":
+                report.duplicates += 1
+            else:
+                report.near_duplicates += 1
+    except DocumentError as exc:
+        report.failed.append(f"{path}: {exc.reason}")
+    except CritminError as exc:
+        report.failed.append(exc.message if exc.message.startswith(str(path)) else
+                             f"{path}: {exc.message}")
+    except (OSError, sqlite3.DatabaseError, ValueError) as exc:
+        report.failed.append(f"{path}: {type(exc).__name__}: {exc}")
 
 
 def ingest_document(

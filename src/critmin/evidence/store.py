@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -188,7 +188,20 @@ def _statements(script: str) -> Iterator[str]:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (nothing half-written)."""
+    """All or nothing: BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT inside an open batch.
+
+    Either way an exception undoes exactly this unit's writes and nothing else.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT unit")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+            raise
+        conn.execute("RELEASE unit")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -196,3 +209,29 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@contextmanager
+def batch(conn: sqlite3.Connection, every: int = 256) -> Iterator[Callable[[], None]]:
+    """Group many units in one transaction, committing every `every` units.
+
+    FTS5 writes an index segment per commit, so one commit per document costs more than the
+    document itself; units inside a batch are savepoints, so a failed one still leaves nothing.
+    Units already finished are committed even when the batch is interrupted.
+    """
+    pending = 0
+    conn.execute("BEGIN IMMEDIATE")
+
+    def done() -> None:
+        nonlocal pending
+        pending += 1
+        if pending >= every:
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            pending = 0
+
+    try:
+        yield done
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")

@@ -21,12 +21,18 @@ import re
 import unicodedata
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
-_CJK_RUN = re.compile(rf"^[{_CJK}]+$")
+_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
+_LATIN = re.compile(rf"[^\W_{_CJK}]+")
+_BIGRAM = re.compile(rf"(?=([{_CJK}]{{2}}))")
+_SINGLE = re.compile(rf"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
+_CHAR = re.compile(rf"[{_CJK}]")
 
 
-def is_cjk(text: str) -> bool:
-    return bool(_CJK_RUN.match(text))
+def is_cjk(token: str) -> bool:
+    """True for a run of Chinese characters (runs are never mixed, so the first one decides)."""
+    first = token[:1]
+    return ("\u3400" <= first <= "\u4dbf" or "\u4e00" <= first <= "\u9fff"
+            or "\uf900" <= first <= "\ufaff")
 
 
 def _runs(text: str) -> list[str]:
@@ -34,19 +40,18 @@ def _runs(text: str) -> list[str]:
 
 
 def index_streams(text: str) -> tuple[str, str]:
-    """The (words, chars) streams FTS5 indexes for a text."""
-    words: list[str] = []
-    chars: list[str] = []
-    for run in _runs(text):
-        if is_cjk(run):
-            chars.extend(run)
-            if len(run) == 1:
-                words.append(run)
-            else:
-                words.extend(run[i:i + 2] for i in range(len(run) - 1))
-        else:
-            words.append(run)
-    return " ".join(words), " ".join(chars)
+    """The (words, chars) streams FTS5 indexes for a text.
+
+    `words` holds the Latin words in order, then the Chinese bigrams in order; a Latin phrase
+    and a Chinese phrase therefore each stay contiguous. Built with regex scans only (no Python
+    loop per character): ingest speed depends on it.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    latin = _LATIN.findall(folded)
+    bigrams = _BIGRAM.findall(folded)
+    singles = _SINGLE.findall(folded)
+    chars = _CHAR.findall(folded)
+    return " ".join([*latin, *bigrams, *singles]), " ".join(chars)
 
 
 def _quote(token: str) -> str:

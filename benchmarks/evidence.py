@@ -1,0 +1,199 @@
+"""Evidence store: ingest throughput and search latency, against a bare FTS5 table.
+
+Run: python benchmarks/evidence.py [--docs 100000] [--queries 200] [--compare-tokenizers]
+
+A generator builds a synthetic bilingual corpus (about 2 KB a document) from the sample
+corpus' own sentences and titles, shuffled and recombined with a fixed seed. The same documents
+go into (a) critmin's store with parsing skipped but linking, figure extraction, MinHash, FTS
+and one transaction a document, and (b) a bare FTS5 table (unicode61, one batch transaction) as
+the baseline. Then the same queries (one- and two-character Chinese terms, English words, mixed)
+run against both, and p50/p95 latencies are printed with the ratio.
+
+--compare-tokenizers also measures, on the sample corpus, recall (against plain substring
+matching) and index size for FTS5's trigram tokenizer, jieba segmentation (if installed) and
+critmin's bigram/character streams: the measurement behind the choice in docs/evidence.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from critmin.evidence.ingest import ingest_document
+from critmin.evidence.link import linker_for
+from critmin.evidence.models import ParsedDocument, ParsedParagraph
+from critmin.evidence.parse import parse_text
+from critmin.evidence.search import search
+from critmin.evidence.store import batch, connect
+from critmin.kb import load_kb
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+QUERIES = ["镓", "稀土", "钨", "出口管制", "台积电", "rare earth", "gallium", "export controls",
+           "tungsten Kazakhstan", "稀土 price", "lithium", "semiconductor", "镝", "magnet", "美国"]
+
+
+def sample_documents() -> list[ParsedDocument]:
+    docs: list[ParsedDocument] = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        docs += parse_text(path.read_text("utf-8"), path.name)
+    return docs
+
+
+def synthetic(n: int, seed: int = 7) -> list[ParsedDocument]:
+    """n documents of ~2 KB recombined from the sample corpus' sentences, deterministic."""
+    rng = random.Random(seed)
+    samples = sample_documents()
+    sentences = [s.strip() for d in samples for s in d.body.replace(" - ", ". ").split(". ") if len(s) > 30]
+    titles = [d.title for d in samples]
+    publishers = ["Sou Hu Cai Jing", "Jin Tou Wang", "Cai Lian She", "Minerals Wire"]
+    start = datetime(2023, 1, 1)
+    out = []
+    for i in range(n):
+        body_parts: list[str] = []
+        while sum(len(p) for p in body_parts) < 1900:
+            body_parts.append(rng.choice(sentences))
+        paragraphs = [". ".join(body_parts[j:j + 3]) + "." for j in range(0, len(body_parts), 3)]
+        title = f"{rng.choice(titles)} #{i}"
+        out.append(ParsedDocument(
+            title=title, publisher=rng.choice(publishers),
+            published=start + timedelta(minutes=37 * i), language="mixed",
+            body="\n".join(paragraphs), paragraphs=[ParsedParagraph(text=p) for p in paragraphs],
+            format="text"))
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_critmin(docs: list[ParsedDocument], folder: Path, queries: list[str]) -> tuple[float, list[float]]:
+    kb = load_kb()
+    linker = linker_for(kb)
+    conn = connect(folder / "critmin.db")
+    began = time.perf_counter()
+    with batch(conn) as unit_done:
+        for doc in docs:
+            ingest_document(conn, linker, doc, source_file="synthetic")
+            unit_done()
+    ingest_seconds = time.perf_counter() - began
+    latencies = []
+    for query in queries:
+        t0 = time.perf_counter()
+        search(conn, kb, query, limit=20)
+        latencies.append(time.perf_counter() - t0)
+    conn.close()
+    return ingest_seconds, latencies
+
+
+def bench_bare(docs: list[ParsedDocument], folder: Path, queries: list[str]) -> tuple[float, list[float]]:
+    conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    began = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO t (title, body) VALUES (?, ?)", ((d.title, d.body) for d in docs))
+    conn.execute("COMMIT")
+    ingest_seconds = time.perf_counter() - began
+    latencies = []
+    for query in queries:
+        expression = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
+        t0 = time.perf_counter()
+        conn.execute("SELECT rowid, bm25(t) AS r FROM t WHERE t MATCH ? ORDER BY r LIMIT 20",
+                     (expression,)).fetchall()
+        latencies.append(time.perf_counter() - t0)
+    conn.close()
+    return ingest_seconds, latencies
+
+
+def compare_tokenizers(folder: Path) -> None:
+    from critmin.evidence.tokens import index_streams, term_query
+
+    docs = sample_documents()
+    texts = [f"{d.title}\n{d.body}" for d in docs]
+    terms = ["镓", "锗", "锑", "镝", "钨", "稀土", "磁体", "台积电", "出口管制", "哈萨克斯坦", "钨矿",
+             "rare", "tungsten", "lithium"]
+    truth = {t: {i for i, x in enumerate(texts) if t.lower() in x.lower()} for t in terms}
+    print(f"\ntokenizer comparison on the sample corpus ({len(texts)} documents, "
+          f"{sum(len(x) for x in texts):,} characters); recall against substring matching")
+    rows = []
+    for name in ("trigram", "jieba", "critmin"):
+        db = folder / f"tok-{name}.db"
+        conn = sqlite3.connect(db)
+        if name == "trigram":
+            conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
+            conn.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)", enumerate(texts))
+        elif name == "jieba":
+            try:
+                import jieba
+            except ImportError:
+                print("  jieba: not installed (pip install jieba) - skipped")
+                continue
+            jieba.setLogLevel(60)
+            conn.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+            conn.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)",
+                             ((i, " ".join(jieba.cut_for_search(x))) for i, x in enumerate(texts)))
+        else:
+            conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, words, chars)")
+            conn.executemany("INSERT INTO t (rowid, title, words, chars) VALUES (?, '', ?, ?)",
+                             ((i, *index_streams(x)) for i, x in enumerate(texts)))
+        conn.commit()
+        found = 0
+        expected = 0
+        for term in terms:
+            if name == "critmin":
+                query = term_query(term) or ""
+                query = query.replace("{title words}", "words")
+            else:
+                query = '"' + term + '"'
+            try:
+                hits = {r[0] for r in conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (query,))}
+            except sqlite3.OperationalError:
+                hits = set()
+            found += len(hits & truth[term])
+            expected += len(truth[term])
+        conn.close()
+        rows.append((name, found / max(1, expected), db.stat().st_size))
+    for name, recall, size in rows:
+        print(f"  {name:8s} recall {recall:6.1%}   index file {size / 1024:8.1f} KiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--compare-tokenizers", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        docs = synthetic(args.docs)
+        size = sum(len(d.body.encode("utf-8")) for d in docs) / len(docs)
+        print(f"synthetic corpus: {len(docs):,} documents, mean {size:,.0f} bytes "
+              f"(generated in {time.perf_counter() - t0:.1f} s)")
+        queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
+        c_ingest, c_lat = bench_critmin(docs, folder, queries)
+        b_ingest, b_lat = bench_bare(docs, folder, queries)
+        print(f"critmin ingest   {len(docs) / c_ingest:9,.0f} docs/s  ({c_ingest:.1f} s; linking, "
+              "figures, MinHash, FTS, one transaction a document)")
+        print(f"bare FTS5 ingest {len(docs) / b_ingest:9,.0f} docs/s  ({b_ingest:.1f} s; one batch)")
+        for label, lat in (("critmin search", c_lat), ("bare FTS5 search", b_lat)):
+            print(f"{label:17s} p50 {percentile(lat, 0.5) * 1000:7.2f} ms   "
+                  f"p95 {percentile(lat, 0.95) * 1000:7.2f} ms")
+        print(f"search p95 ratio critmin / bare: "
+              f"{percentile(c_lat, 0.95) / max(1e-9, percentile(b_lat, 0.95)):.1f}x "
+              f"(targets: >= 1,000 docs/s, p95 <= 50 ms, within 2x)")
+        print(f"mean search p50 over query kinds: {statistics.median(c_lat) * 1000:.2f} ms")
+        if args.compare_tokenizers:
+            compare_tokenizers(folder)
+
+
+if __name__ == "__main__":
+    main()
