@@ -182,7 +182,7 @@ def main() -> None:
         c_ingest, c_lat = bench_critmin(docs, folder, queries)
         b_ingest, b_lat = bench_bare(docs, folder, queries)
         print(f"critmin ingest   {len(docs) / c_ingest:9,.0f} docs/s  ({c_ingest:.1f} s; linking, "
-              "figures, MinHash, FTS, one transaction a document)")
+              "figures, MinHash, FTS, a savepoint a document)")
         print(f"bare FTS5 ingest {len(docs) / b_ingest:9,.0f} docs/s  ({b_ingest:.1f} s; one batch)")
         for label, lat in (("critmin search", c_lat), ("bare FTS5 search", b_lat)):
             print(f"{label:17s} p50 {percentile(lat, 0.5) * 1000:7.2f} ms   "
