@@ -11,6 +11,7 @@ import json
 import sys
 import traceback
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -437,8 +438,7 @@ def ingest(
 
     kb = load_kb()
     files = expand_paths(paths)
-    conn = connect(db)
-    try:
+    with closing(connect(db)) as conn:
         linker = linker_for(kb)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=Console(stderr=True),
@@ -446,8 +446,6 @@ def ingest(
             task = progress.add_task("ingesting", total=len(files))
             report = ingest_paths(conn, linker, files,
                                   on_file=lambda _path: progress.advance(task))
-    finally:
-        conn.close()
     if as_json:
         _emit_json({"ingested": report.ingested, "duplicates": report.duplicates,
                     "near_duplicates": report.near_duplicates, "failed": report.failed,
@@ -478,14 +476,11 @@ def search_command(
     from critmin.evidence.store import connect
 
     kb = load_kb()
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         hits = search(conn, kb, query, since=_parse_date(since, "--since"),
                       until=_parse_date(until, "--until"), lang=lang,
                       material=kb.material(material).id if material else None,
                       country=kb.country(country).id if country else None, limit=limit)
-    finally:
-        conn.close()
     if as_json:
         _emit_json([h.model_dump(mode="json") for h in hits])
         return
@@ -517,12 +512,9 @@ def facts_command(
     if material:
         found = kb.material(material)
         family = {found.id} | {m.id for m in kb.materials.values() if m.parent == found.id}
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         rows = facts(conn, materials=family, country=kb.country(country).id if country else None,
                      kind=kind, limit=limit)
-    finally:
-        conn.close()
     if as_json:
         _emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -542,11 +534,8 @@ def docs_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
     from critmin.evidence.read import list_documents
     from critmin.evidence.store import connect
 
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         rows = list_documents(conn)
-    finally:
-        conn.close()
     if as_json:
         _emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -568,11 +557,8 @@ def show(
     from critmin.evidence.read import show_document
     from critmin.evidence.store import connect
 
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         view = show_document(conn, doc_id)
-    finally:
-        conn.close()
     if as_json:
         _emit_json(view.model_dump(mode="json"))
         return
@@ -597,16 +583,13 @@ def show(
         console.print(f"Republished as: {copy['title']} · {copy['publisher']} · {copy['published']}")
 
 
-def _digest_output(topic: str, since: str | None, db: Path | None, as_md: bool, as_json: bool) -> None:
+def _digest_output(topic: str, since: str | None, db: Path | None, as_json: bool) -> None:
     from critmin.evidence.digest import digest, render_markdown
     from critmin.evidence.store import connect
 
     kb = load_kb()
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         result = digest(conn, kb, topic, since=_parse_date(since, "--since"))
-    finally:
-        conn.close()
     if as_json:
         _emit_json(result.model_dump(mode="json"))
     else:
@@ -622,7 +605,8 @@ def digest_command(
     as_json: JsonFlag = False,
 ) -> None:
     """A cited digest of a topic in the house style (Core Viewpoint, Groups, references)."""
-    _digest_output(topic, since, db, as_md, as_json)
+    del as_md  # Markdown is the default; the flag exists for explicitness
+    _digest_output(topic, since, db, as_json)
 
 
 @workflow_app.command("add")
@@ -635,11 +619,8 @@ def workflow_add(
     from critmin.evidence.store import connect
     from critmin.evidence.workflows import add_workflow
 
-    conn = connect(db)
-    try:
+    with closing(connect(db)) as conn:
         add_workflow(conn, name, query)
-    finally:
-        conn.close()
     typer.echo(f"saved workflow {name!r}: {query}")
 
 
@@ -654,12 +635,9 @@ def workflow_run(
     from critmin.evidence.store import connect
     from critmin.evidence.workflows import workflow_query
 
-    conn = connect(db, read_only=True)
-    try:
+    with closing(connect(db, read_only=True)) as conn:
         query = workflow_query(conn, name)
-    finally:
-        conn.close()
-    _digest_output(query, since, db, True, as_json)
+    _digest_output(query, since, db, as_json)
 
 
 # ---------------------------------------------------------------------------------------------

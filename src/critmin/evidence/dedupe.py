@@ -47,7 +47,11 @@ def features(text: str) -> set[str]:
 
 def minhash(text: str) -> Signature:
     """The MinHash signature (PERMUTATIONS values) of a text's feature set."""
-    feature_set = features(text)
+    return minhash_of(features(text))
+
+
+def minhash_of(feature_set: set[str]) -> Signature:
+    """The signature of an already tokenised feature set (ingest reuses its index tokens)."""
     if not feature_set:
         return np.full(PERMUTATIONS, _PRIME, dtype=np.uint64)
     hashes = np.fromiter((zlib.crc32(f.encode("utf-8")) for f in feature_set), dtype=np.uint64,

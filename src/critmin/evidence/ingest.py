@@ -23,7 +23,7 @@ from critmin.evidence.dedupe import (
     band_keys,
     content_hash,
     from_blob,
-    minhash,
+    minhash_of,
     similarity,
     to_blob,
 )
@@ -123,7 +123,9 @@ def ingest_document(
                               (digest,)).fetchone()
     if known_near is not None:
         return "duplicate", int(known_near["original_id"])
-    signature = minhash(f"{document.title}\n{document.body}")
+    title_words, title_chars = index_streams(document.title)
+    body_words, body_chars = index_streams(_searchable_body(document))
+    signature = minhash_of({*title_words.split(), *body_words.split()})
     keys = band_keys(signature)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     original = _near_duplicate_of(conn, signature, keys)
@@ -148,29 +150,29 @@ def ingest_document(
         doc_id = int(cursor.lastrowid or 0)
         conn.executemany("INSERT INTO minhash_bands (band, key, document_id) VALUES (?, ?, ?)",
                          [(band, key, doc_id) for band, key in enumerate(keys)])
-        searchable = [document.title]
         for position, paragraph, group_no, refs in _paragraphs(document):
             para_id = int(conn.execute(
                 "INSERT INTO paragraphs (document_id, position, heading, text, english, group_no, refs)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, position, paragraph.heading, paragraph.text, paragraph.english, group_no,
                  json.dumps(refs))).lastrowid or 0)
-            if position > 0:
-                searchable.append(paragraph.text)
-                if paragraph.english:
-                    searchable.append(paragraph.english)
             _store_paragraph_facts(conn, linker, doc_id, para_id, paragraph)
         for hint in document.entities:
             conn.execute(
                 "INSERT INTO mentions (document_id, paragraph_id, kind, entity_id, name, field)"
                 " VALUES (?, NULL, ?, ?, ?, 'meta')",
                 (doc_id, hint.kind, _resolve_hint(linker, hint.name), hint.name))
-        body_text = "\n".join(searchable[1:] + ([document.summary] if document.summary else []))
-        title_words, title_chars = index_streams(document.title)
-        body_words, body_chars = index_streams(body_text)
         conn.execute("INSERT INTO search (rowid, title, words, chars) VALUES (?, ?, ?, ?)",
                      (doc_id, title_words, body_words, f"{title_chars} {body_chars}"))
     return "ingested", doc_id
+
+
+def _searchable_body(document: ParsedDocument) -> str:
+    """Paragraphs with their English twins and the summary: what search and dedupe see."""
+    parts = [t for p in document.paragraphs for t in (p.text, p.english) if t]
+    if document.summary:
+        parts.append(document.summary)
+    return "\n".join(parts)
 
 
 def _near_duplicate_of(
