@@ -1,0 +1,253 @@
+"""Evidence commands: ingest, search, facts, docs, show, digest and saved workflows."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from critmin.cli.app import JsonFlag, app, emit_json, make_console, make_table
+from critmin.errors import UsageError
+from critmin.kb import load_kb
+
+# ---------------------------------------------------------------------------------------------
+# evidence: ingest, search, facts, docs, show, digest, workflows
+
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help="Evidence database (default: CRITMIN_DB or evidence.db in the user data folder).")]
+workflow_app = typer.Typer(help="Saved digest topics.", no_args_is_help=True)
+app.add_typer(workflow_app, name="workflow")
+
+
+def _parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Store documents (digest pages, Markdown posts, HTML, text): parse, link, extract, index.
+
+    Exit code 0 when every file succeeded, 3 when some failed (each reported as `file: reason`).
+    """
+    from critmin.evidence.ingest import expand_paths, ingest_paths
+    from critmin.evidence.link import linker_for
+    from critmin.evidence.store import connect
+
+    kb = load_kb()
+    files = expand_paths(paths)
+    with closing(connect(db)) as conn:
+        linker = linker_for(kb)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=Console(stderr=True),
+                      disable=as_json or len(files) < 2) as progress:
+            task = progress.add_task("ingesting", total=len(files))
+            report = ingest_paths(conn, linker, files,
+                                  on_file=lambda _path: progress.advance(task))
+    if as_json:
+        emit_json({"ingested": report.ingested, "duplicates": report.duplicates,
+                    "near_duplicates": report.near_duplicates, "failed": report.failed,
+                    "document_ids": report.document_ids})
+    else:
+        for failure in report.failed:
+            typer.echo(failure, err=True)
+        typer.echo(f"ingested {report.ingested}, duplicates {report.duplicates + report.near_duplicates}"
+                   f" ({report.near_duplicates} near-duplicates linked), failed {len(report.failed)}")
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+@app.command(name="search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words in English or Chinese; any text is safe.")],
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    lang: Annotated[str | None, typer.Option(help="zh or en.")] = None,
+    material: Annotated[str | None, typer.Option(help="Only documents mentioning this material.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only documents mentioning this country.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """BM25-ranked documents with highlighted snippets, across languages."""
+    from critmin.evidence.search import search
+    from critmin.evidence.store import connect
+
+    kb = load_kb()
+    with closing(connect(db, read_only=True)) as conn:
+        hits = search(conn, kb, query, since=_parse_date(since, "--since"),
+                      until=_parse_date(until, "--until"), lang=lang,
+                      material=kb.material(material).id if material else None,
+                      country=kb.country(country).id if country else None, limit=limit)
+    if as_json:
+        emit_json([h.model_dump(mode="json") for h in hits])
+        return
+    console = make_console()
+    if not hits:
+        console.print("No documents match.")
+    for rank, hit in enumerate(hits, start=1):
+        console.print(f"{rank}. [{hit.id}] {hit.title}", style="bold")
+        console.print(f"   {hit.publisher or 'unknown publisher'} · {hit.published or 'undated'} · "
+                      f"{hit.language} · score {hit.score:.2f}")
+        console.print(f"   {hit.snippet}")
+
+
+@app.command(name="facts")
+def facts_command(
+    material: Annotated[str | None, typer.Option(help="Material name or id (its family included).")] = None,
+    country: Annotated[str | None, typer.Option(help="Country name or code.")] = None,
+    kind: Annotated[str | None, typer.Option(help="percent, mass, money, count, date or purity.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Numeric claims with the exact sentence, document, publisher, date and paragraph."""
+    from critmin.evidence.read import facts
+    from critmin.evidence.store import connect
+
+    kb = load_kb()
+    family: set[str] | None = None
+    if material:
+        found = kb.material(material)
+        family = {found.id} | {m.id for m in kb.materials.values() if m.parent == found.id}
+    with closing(connect(db, read_only=True)) as conn:
+        rows = facts(conn, materials=family, country=kb.country(country).id if country else None,
+                     kind=kind, limit=limit)
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = make_table(f"{len(rows)} figures", "value", "kind", "material", "country", "sentence",
+                   "document", "date", "¶")
+    for r in rows:
+        value = f"{r.value:,.6g} {r.unit}"
+        table.add_row(f"{value}\n({r.original})", r.kind, r.material or "", r.country or "", r.sentence,
+                      f"[{r.document_id}] {r.title} · {r.publisher or ''}", (r.published or "")[:10],
+                      str(r.paragraph))
+    make_console().print(table)
+
+
+@app.command(name="docs")
+def docs_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Stored documents, newest first."""
+    from critmin.evidence.read import list_documents
+    from critmin.evidence.store import connect
+
+    with closing(connect(db, read_only=True)) as conn:
+        rows = list_documents(conn)
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = make_table(f"{len(rows)} documents", "id", "title", "publisher", "published", "lang", "format",
+                   "¶", "figures", "copies", right=("id", "¶", "figures", "copies"))
+    for r in rows:
+        table.add_row(str(r.id), r.title, r.publisher or "", (r.published or "")[:16], r.language,
+                      r.format, str(r.paragraphs), str(r.figures), str(r.near_duplicates))
+    make_console().print(table)
+
+
+@app.command()
+def show(
+    doc_id: Annotated[int, typer.Argument(metavar="DOC_ID", help="Document id (see `critmin docs`).")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """One stored document: metadata, paragraphs (with English twins), entities, copies."""
+    from critmin.evidence.read import show_document
+    from critmin.evidence.store import connect
+
+    with closing(connect(db, read_only=True)) as conn:
+        view = show_document(conn, doc_id)
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+        return
+    console = make_console()
+    s = view.summary
+    console.print(f"[{s.id}] {s.title}", style="bold")
+    console.print(f"{s.publisher or 'unknown publisher'} · {s.published or 'undated'} · {s.language} · "
+                  f"{s.format} · {s.source_file or ''}")
+    if view.viewpoint:
+        console.print(f"\nCore Viewpoint - {view.viewpoint}")
+    for p in view.paragraphs[1:]:
+        prefix = f"¶{p.position}" + (f" [{p.heading}]" if p.heading else "")
+        refs = "".join(f"[{n}]" for n in p.refs)
+        console.print(f"\n{prefix} {p.text} {refs}".rstrip())
+        if p.english:
+            console.print(f"    EN: {p.english}", style="dim")
+    if view.entities:
+        names = ", ".join(f"{e['name']}" + (f" ({e['entity_id']})" if e["entity_id"] else "")
+                          for e in view.entities)
+        console.print(f"\nEntities: {names}")
+    for copy in view.duplicates:
+        console.print(f"Republished as: {copy['title']} · {copy['publisher']} · {copy['published']}")
+
+
+def _digest_output(topic: str, since: str | None, db: Path | None, as_json: bool) -> None:
+    from critmin.evidence.digest import digest, render_markdown
+    from critmin.evidence.store import connect
+
+    kb = load_kb()
+    with closing(connect(db, read_only=True)) as conn:
+        result = digest(conn, kb, topic, since=_parse_date(since, "--since"))
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+    else:
+        sys.stdout.write(render_markdown(result))
+
+
+@app.command(name="digest")
+def digest_command(
+    topic: Annotated[str, typer.Argument(help="Topic words, English or Chinese.")],
+    since: Annotated[str | None, typer.Option(help="Only documents published on or after a date.")] = None,
+    as_md: Annotated[bool, typer.Option("--md", help="Markdown (the default output).")] = False,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A cited digest of a topic in the house style (Core Viewpoint, Groups, references)."""
+    del as_md  # Markdown is the default; the flag exists for explicitness
+    _digest_output(topic, since, db, as_json)
+
+
+@workflow_app.command("add")
+def workflow_add(
+    name: Annotated[str, typer.Argument(help="Workflow name.")],
+    query: Annotated[str, typer.Argument(help="Topic query.")],
+    db: DbOption = None,
+) -> None:
+    """Save a named topic query."""
+    from critmin.evidence.store import connect
+    from critmin.evidence.workflows import add_workflow
+
+    with closing(connect(db)) as conn:
+        add_workflow(conn, name, query)
+    typer.echo(f"saved workflow {name!r}: {query}")
+
+
+@workflow_app.command("run")
+def workflow_run(
+    name: Annotated[str, typer.Argument(help="Workflow name.")],
+    since: Annotated[str | None, typer.Option(help="Only documents published on or after a date.")] = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run a saved workflow: the digest of its query."""
+    from critmin.evidence.store import connect
+    from critmin.evidence.workflows import workflow_query
+
+    with closing(connect(db, read_only=True)) as conn:
+        query = workflow_query(conn, name)
+    _digest_output(query, since, db, as_json)
+

@@ -1,0 +1,330 @@
+"""Knowledge-base commands: materials, shares, chokepoints, criticality, facilities, imports,
+end uses, sources and data check."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from critmin.cli.app import (
+    JsonFlag,
+    app,
+    data_app,
+    emit_json,
+    make_console,
+    make_table,
+    pct,
+    print_sources,
+    qty,
+)
+from critmin.errors import EXIT_USER_ERROR, UsageError
+from critmin.kb import KnowledgeBase, Measure, check_data, load_kb, parse_stage
+from critmin.kb.models import STAGE_LABELS, CapacityStatus
+from critmin.kb.series import ShareSeries
+from critmin.risk import chokepoints, import_dependence, supply_risks
+from critmin.risk.concentration import Concentration
+
+# ---------------------------------------------------------------------------------------------
+# materials
+
+
+def _material_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [{"id": m.id, "name_en": m.names.en, "name_zh": m.names.zh, "kind": m.kind.value,
+             "group": m.group, "parent": m.parent, "aliases": m.aliases, "hs_codes": m.hs_codes}
+            for m in kb.materials.values()]
+
+
+@app.command()
+def materials(as_json: JsonFlag = False) -> None:
+    """List every material: id, English and Chinese names, group."""
+    kb = load_kb()
+    if as_json:
+        emit_json(_material_json(kb))
+        return
+    table = make_table(f"{len(kb.materials)} materials", "id", "name", "中文", "kind", "group", "aggregate")
+    for m in kb.materials.values():
+        table.add_row(m.id, m.names.en, m.names.zh, m.kind.value, m.group, m.parent or "")
+    make_console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# shares
+
+
+def _series_json(kb: KnowledgeBase, series: ShareSeries) -> dict[str, Any]:
+    return {
+        "material": series.material,
+        "material_name": kb.materials[series.material].names.en,
+        "aggregate_for": series.aggregate_for,
+        "stage": series.stage.value,
+        "measure": series.measure.value,
+        "year": series.year,
+        "unit": series.unit,
+        "world_total": series.world_total,
+        "partial": series.partial,
+        "partial_note": series.partial_note,
+        "sources": series.sources,
+        "rows": [{"country": r.country, "country_name": kb.country_name(r.country),
+                  "quantity": r.quantity, "share": round(r.share, 6), "sources": r.sources,
+                  "confidence": r.confidence.value, "note": r.note} for r in series.rows],
+    }
+
+
+def _parse_measure(text: str | None) -> Measure | None:
+    if text is None:
+        return None
+    try:
+        return Measure(text.strip().lower())
+    except ValueError:
+        raise UsageError(f"unknown measure {text!r}; expected one of: "
+                         f"{', '.join(m.value for m in Measure)}") from None
+
+
+@app.command()
+def shares(
+    material: Annotated[str, typer.Argument(help="Material name, alias or id, English or Chinese.")],
+    stage: Annotated[str | None, typer.Option(help="mining, refining (separation), metal, magnet.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only this year.")] = None,
+    measure: Annotated[str | None, typer.Option(help="production, reserves or capacity.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Countries' quantities and shares for a material, stage by stage, with sources."""
+    kb = load_kb()
+    found = kb.material(material)
+    wanted_stage = parse_stage(stage) if stage else None
+    series = kb.shares(found, stage=wanted_stage, year=year, measure=_parse_measure(measure))
+    if as_json:
+        emit_json({
+            "material": found.id,
+            "material_name": found.names.en,
+            "series": [_series_json(kb, s) for s in series],
+            "sources": {sid: kb.sources[sid].citation()
+                        for sid in dict.fromkeys(i for s in series for i in s.sources)},
+        })
+        return
+    console = make_console()
+    if not series:
+        console.print(f"No share figures for {found.names.en} ({found.id})"
+                      + (f" at stage {wanted_stage.value}" if wanted_stage else "")
+                      + (f" in {year}" if year else "") + ".")
+        return
+    for s in series:
+        title = (f"{kb.materials[s.material].names.en} · {STAGE_LABELS[s.stage]} · "
+                 f"{s.measure.value} · {s.year}")
+        if s.aggregate_for:
+            title += (f"\naggregate figures: no element-level data for "
+                      f"{found.names.en}; shown for {kb.materials[s.material].names.en}")
+        quantity = f"quantity ({s.unit})" if s.unit else "quantity"
+        table = make_table(title, "country", quantity, "share", "confidence", "sources",
+                       right=(quantity, "share"))
+        for r in s.rows:
+            table.add_row(f"{kb.country_name(r.country)} ({r.country})", qty(r.quantity),
+                          pct(r.share), r.confidence.value, ", ".join(r.sources))
+        if s.world_total:
+            table.add_row("World (as reported)", qty(s.world_total), "", "", "")
+        console.print(table)
+        if s.partial:
+            console.print(f"  partial: {s.partial_note}", style="yellow")
+    print_sources(console, kb, (i for s in series for i in s.sources))
+
+
+# ---------------------------------------------------------------------------------------------
+# chokepoints
+
+
+def _concentration_json(c: Concentration) -> dict[str, Any]:
+    return {"material": c.material, "material_name": c.material_name, "stage": c.stage.value,
+            "measure": c.measure.value, "year": c.year, "top_country": c.top_country,
+            "top_country_name": c.top_country_name, "top_share": c.top_share,
+            "top3_share": c.top3_share, "hhi": c.hhi, "hhi_upper": c.hhi_upper,
+            "band": c.band, "countries": c.countries, "partial": c.partial,
+            "sources": c.sources}
+
+
+def chokepoint_table(rows: Sequence[Concentration], title: str) -> Table:
+    table = make_table(title, "#", "material", "stage", "year", "top country", "top share", "top 3",
+                   "HHI", "sources", right=("#", "year", "top share", "top 3", "HHI"))
+    for rank, c in enumerate(rows, start=1):
+        table.add_row(str(rank), c.material_name, c.stage.value, str(c.year),
+                      c.top_country_name, pct(c.top_share), pct(c.top3_share),
+                      f"{c.hhi:,.0f}" + ("*" if c.partial else ""), ", ".join(c.sources))
+    return table
+
+
+@app.command(name="chokepoints")
+def chokepoints_command(
+    top: Annotated[int | None, typer.Option(min=1, help="Show only the N most concentrated.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Material x stage pairs ranked by HHI (latest year), with the top country and share."""
+    kb = load_kb()
+    ranked = chokepoints(kb, top=top)
+    if as_json:
+        emit_json([_concentration_json(c) for c in ranked])
+        return
+    console = make_console()
+    console.print(chokepoint_table(ranked, "Chokepoints: production concentration by stage "
+                                           "(HHI 0-10,000; * = partial coverage)"))
+
+
+# ---------------------------------------------------------------------------------------------
+# criticality
+
+
+@app.command()
+def criticality(as_json: JsonFlag = False) -> None:
+    """EU supply-risk score per material, with its inputs and what is missing."""
+    kb = load_kb()
+    results = supply_risks(kb)
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in results])
+        return
+    table = make_table("EU CRM 2023 supply risk (published) and critmin's recomputation",
+                   "material", "EU SR", "EU EI", "IR", "EoL-RIR", "SI_SR", "HHI_WGI GS",
+                   "HHI_WGI EUS", "computed SR", "missing inputs")
+
+    def num(value: float | None, digits: int = 2) -> str:
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
+    for r in results:
+        table.add_row(f"{r.material_name} ({r.material})", num(r.eu_sr, 1), num(r.eu_ei, 1),
+                      num(r.import_reliance), num(r.eol_rir), num(r.si_sr), num(r.hhi_wgi_gs),
+                      num(r.hhi_wgi_eus), num(r.computed_sr), ", ".join(r.missing) or "none")
+    console = make_console()
+    console.print(table)
+    console.print("n/a = not bundled: no published figure was found; critmin does not estimate it.")
+    print_sources(console, kb, (s for r in results for s in r.sources))
+
+
+# ---------------------------------------------------------------------------------------------
+# facilities
+
+
+@app.command()
+def facilities(
+    country: Annotated[str | None, typer.Option(help="Country name or ISO-3 code.")] = None,
+    material: Annotated[str | None, typer.Option(help="Material name or id.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="operating, commissioning, under_construction, planned, tender, idle, closed.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mines, separation plants, metal and magnet works and recycling plants."""
+    kb = load_kb()
+    if status is not None and status not in {s.value for s in CapacityStatus}:
+        raise UsageError(f"unknown status {status!r}; expected one of: "
+                         f"{', '.join(s.value for s in CapacityStatus)}")
+    found = kb.facilities_for(
+        country=kb.country(country) if country else None,
+        material=kb.material(material) if material else None,
+        status=status)
+    if as_json:
+        emit_json([f.model_dump(mode="json") for f in found])
+        return
+    table = make_table(f"{len(found)} facilities", "name", "operator", "country", "stages",
+                   "materials", "capacity", "status", "start", "sources")
+    for f in found:
+        capacity = (f"{qty(f.capacity.value)} {f.capacity.unit} {f.capacity.product}"
+                    if f.capacity else "not stated")
+        table.add_row(f.name, f.operator, f.country, ", ".join(s.value for s in f.stages),
+                      ", ".join(f.materials), capacity, f.status.value,
+                      str(f.start_year or ""), ", ".join(f.sources))
+    make_console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# imports and end uses
+
+
+@app.command(name="imports")
+def imports_command(
+    importer: Annotated[str | None, typer.Argument(help="Importing country or bloc (USA, EU, JPN).")] = None,
+    material: Annotated[str | None, typer.Option(help="Material name or id.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import dependence of a country or bloc on each supplier, from sourced trade figures."""
+    kb = load_kb()
+    importer_id = kb.country(importer).id if importer else None
+    material_id = kb.material(material).id if material else None
+    found = import_dependence(kb, importer=importer_id, material=material_id)
+    if as_json:
+        emit_json([d.model_dump(mode="json") for d in found])
+        return
+    table = make_table("Import dependence by supplier", "importer", "product", "period", "from China",
+                   "top supplier", "suppliers", "HHI", "sources", right=("from China", "HHI"))
+    for d in found:
+        listed = ", ".join(f"{s.supplier} {pct(s.share)}" for s in d.suppliers)
+        table.add_row(d.importer, d.product, d.period, pct(d.china_share),
+                      f"{d.top_supplier} {pct(d.top_share)}", listed, f"{d.hhi:,.0f}",
+                      ", ".join(d.sources))
+    make_console().print(table)
+
+
+@app.command(name="end-uses")
+def end_uses(as_json: JsonFlag = False) -> None:
+    """Material intensity per unit of products (F-35, EV motor, wind turbine per MW...)."""
+    kb = load_kb()
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in kb.end_uses])
+        return
+    table = make_table("Material intensity of end uses", "product", "per", "sector", "material", "kg",
+                   "basis", "confidence", "sources", right=("kg",))
+    for e in kb.end_uses:
+        for i in e.intensities:
+            table.add_row(e.product, e.unit, e.sector, i.material, f"{i.kg_per_unit:g}", i.basis,
+                          i.confidence.value, ", ".join(i.sources))
+    make_console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# sources and data check
+
+
+@app.command()
+def sources(
+    source_id: Annotated[str | None, typer.Argument(metavar="ID", help="A source id.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The full citation of a source (or every source, without an ID)."""
+    kb = load_kb()
+    chosen = [kb.source(source_id)] if source_id else list(kb.sources.values())
+    if as_json:
+        payload = [s.model_dump(mode="json") for s in chosen]
+        emit_json(payload[0] if source_id else payload)
+        return
+    console = make_console()
+    for s in chosen:
+        console.print(f"{s.id}\n  {s.citation()}\n  kind: {s.kind}"
+                      + (f"\n  note: {s.note}" if s.note else ""))
+
+
+@data_app.command("check")
+def data_check(
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Check this folder instead of the bundled data.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate every data file: sources resolve, ids known, shares sum, no duplicates."""
+    raw, problems = check_data(data_dir)
+    counts = {"sources": len(raw.sources), "materials": len(raw.materials),
+              "countries": len(raw.countries), "shares": len(raw.shares),
+              "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
+              "criticality": len(raw.criticality), "imports": len(raw.imports)}
+    if as_json:
+        emit_json({"ok": not problems, "counts": counts,
+                    "problems": [{"file": p.location.file, "line": p.location.line,
+                                  "record": p.location.label, "message": p.message}
+                                 for p in problems]})
+    elif problems:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"error: data check failed with {len(problems)} problem(s)", err=True)
+    else:
+        summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+        typer.echo(f"data check passed: {summary}")
+    if problems:
+        raise typer.Exit(EXIT_USER_ERROR)
+
