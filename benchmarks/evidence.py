@@ -25,12 +25,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from critmin.evidence.ingest import ingest_document
+from critmin.evidence.ingest import ingest_documents
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
 from critmin.evidence.parse import parse_text
 from critmin.evidence.search import search
-from critmin.evidence.store import batch, connect
+from critmin.evidence.store import connect
 from critmin.kb import load_kb
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -78,10 +78,8 @@ def bench_critmin(docs: list[ParsedDocument], folder: Path, queries: list[str]) 
     linker = linker_for(kb)
     conn = connect(folder / "critmin.db")
     began = time.perf_counter()
-    with batch(conn) as unit_done:
-        for doc in docs:
-            ingest_document(conn, linker, doc, source_file="synthetic")
-            unit_done()
+    report = ingest_documents(conn, linker, docs, source_file="synthetic")
+    assert report.ingested + report.duplicates + report.near_duplicates == len(docs)
     ingest_seconds = time.perf_counter() - began
     latencies = []
     for query in queries:

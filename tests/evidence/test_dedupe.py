@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 from critmin.evidence.dedupe import band_keys, content_hash, from_blob, minhash, similarity, to_blob
@@ -12,6 +14,23 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 def test_content_hash_ignores_whitespace_only() -> None:
     assert content_hash("T", "a  b\nc") == content_hash("T", "a b c")
     assert content_hash("T", "a b c") != content_hash("T", "a b d")
+
+
+def test_content_hash_is_stable_across_versions() -> None:
+    """Stored hashes were computed by collapsing every \\s+ run; the hash must not drift."""
+    text = "稀土\u3000出口 \t管制\u00a0 rare\u2028earths \n"
+    collapsed = re.sub(r"\s+", " ", f"T\n{text}").strip()
+    assert content_hash("T", text) == hashlib.sha256(collapsed.encode("utf-8")).hexdigest()
+
+
+def test_stories_sharing_vocabulary_are_not_candidates() -> None:
+    """Recombined sentences from one pool share words, not runs of words: no shared band."""
+    sentences = [s for s in (CORPUS / "supply-chain-restructuring.txt").read_text("utf-8").split("。")
+                 if len(s) > 20]
+    first = "。".join(sentences[0::2])
+    second = "。".join(sentences[1::2])
+    assert similarity(minhash(first), minhash(second)) < 0.3
+    assert not set(band_keys(minhash(first))) & set(band_keys(minhash(second)))
 
 
 def test_republished_story_is_near_and_other_stories_are_not() -> None:

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from critmin.evidence import ingest as ingest_module
-from critmin.evidence.store import schema_version
+from critmin.evidence import prepare as prepare_module
+from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths
+from critmin.evidence.link import linker_for
+from critmin.evidence.models import ParsedDocument, ParsedParagraph
+from critmin.evidence.store import MIGRATIONS, SCHEMA_VERSION, connect, schema_version
+from critmin.evidence.writer import DocumentWriter
 from critmin.kb import KnowledgeBase
 from tests.evidence.conftest import CORPUS, FIXTURES, GOOD_FIXTURES, ingest
 
@@ -64,7 +68,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(conn: sqlite3.Connection, 
 def test_a_failed_document_writes_nothing(conn: sqlite3.Connection, kb: KnowledgeBase,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real = ingest_module.extract_figures
+    real = prepare_module.extract_figures
 
     def failing(text: str) -> list[object]:
         calls["n"] += 1
@@ -72,7 +76,7 @@ def test_a_failed_document_writes_nothing(conn: sqlite3.Connection, kb: Knowledg
             raise ValueError("boom")
         return real(text)  # type: ignore[return-value]
 
-    monkeypatch.setattr(ingest_module, "extract_figures", failing)
+    monkeypatch.setattr(prepare_module, "extract_figures", failing)
     report = ingest(conn, kb, CORPUS / "export-controls-technology.txt")
     assert report.ingested == 0 and report.failed[0].endswith("ValueError: boom")
     for table in ("documents", "paragraphs", "mentions", "figures"):
@@ -82,7 +86,7 @@ def test_a_failed_document_writes_nothing(conn: sqlite3.Connection, kb: Knowledg
 
 def test_interrupted_batch_rerun_stores_each_once(conn: sqlite3.Connection, kb: KnowledgeBase,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    real = ingest_module.ingest_document
+    real = DocumentWriter.write
     seen = {"n": 0}
 
     def interrupt(*args: object, **kwargs: object) -> object:
@@ -91,11 +95,11 @@ def test_interrupted_batch_rerun_stores_each_once(conn: sqlite3.Connection, kb: 
             raise KeyboardInterrupt
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingest_module, "ingest_document", interrupt)
+    monkeypatch.setattr(DocumentWriter, "write", interrupt)
     with pytest.raises(KeyboardInterrupt):
         ingest(conn, kb, CORPUS)
     assert count(conn, "documents") == 5
-    monkeypatch.setattr(ingest_module, "ingest_document", real)
+    monkeypatch.setattr(DocumentWriter, "write", real)
     report = ingest(conn, kb, CORPUS)
     assert (report.ingested, report.duplicates) == (7, 5)
     assert count(conn, "documents") == 12
@@ -141,6 +145,68 @@ def test_figures_carry_their_sentence(loaded: sqlite3.Connection) -> None:
 
 
 def test_schema_is_versioned_and_wal(conn: sqlite3.Connection) -> None:
-    assert schema_version(conn) == 1
+    assert schema_version(conn) == SCHEMA_VERSION == 2
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def _snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        "documents": [tuple(r) for r in conn.execute(
+            "SELECT id, content_hash, title, publisher, published FROM documents ORDER BY id")],
+        "paragraphs": [tuple(r) for r in conn.execute(
+            "SELECT id, document_id, position, text, english FROM paragraphs ORDER BY id")],
+        "mentions": [tuple(r) for r in conn.execute(
+            "SELECT document_id, paragraph_id, entity_id, name, start FROM mentions ORDER BY id")],
+        "figures": [tuple(r) for r in conn.execute(
+            "SELECT paragraph_id, kind, value, unit, material_id FROM figures ORDER BY id")],
+        "search": [tuple(r) for r in conn.execute(
+            "SELECT rowid FROM search WHERE search MATCH 'chars:镓' ORDER BY rowid")],
+    }
+
+
+def test_worker_processes_store_exactly_what_one_process_stores(tmp_path: Path, kb: KnowledgeBase) -> None:
+    files = expand_paths([CORPUS, *GOOD_FIXTURES]) * 3  # repeats are duplicates, in order
+    snapshots = []
+    for workers in (0, 2):
+        conn = connect(tmp_path / f"w{workers}.db")
+        report = ingest_paths(conn, linker_for(kb), files, workers=workers)
+        assert report.failed == [] and report.duplicates == 2 * report.ingested
+        snapshots.append(_snapshot(conn))
+        conn.close()
+    assert snapshots[0]["search"], "the search index must hold the documents"
+    assert snapshots[0] == snapshots[1]
+
+
+def test_bad_files_are_reported_from_worker_processes(tmp_path: Path, kb: KnowledgeBase) -> None:
+    conn = connect(tmp_path / "bad.db")
+    files = [*expand_paths([FIXTURES]), tmp_path / "missing.txt"]
+    report = ingest_paths(conn, linker_for(kb), files, workers=2)
+    single = ingest_paths(connect(tmp_path / "single.db"), linker_for(kb), files, workers=0)
+    assert report.failed == single.failed and any("missing.txt: no such file" in f for f in report.failed)
+    assert report.exit_code == 3
+
+
+def test_a_version_1_store_is_upgraded_and_still_finds_republished_stories(
+        tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "v1.db"
+    old = sqlite3.connect(path)
+    script = MIGRATIONS[1][0]
+    assert isinstance(script, str)
+    old.executescript(script)
+    lines = (CORPUS / "supply-chain-restructuring.txt").read_text("utf-8").splitlines()
+    title, body = lines[2], lines[4]
+    old.execute("INSERT INTO documents (id, content_hash, minhash, title, language, format, body,"
+                " ingested_at) VALUES (1, 'old', x'00', ?, 'zh', 'text', ?, '2025-01-01')", (title, body))
+    old.execute("INSERT INTO paragraphs (document_id, position, text) VALUES (1, 0, ?), (1, 1, ?)",
+                (title, body))
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+    conn = connect(path)
+    assert schema_version(conn) == 2
+    assert conn.execute("SELECT count(*) FROM minhash_keys WHERE document_id = 1").fetchone()[0] == 20
+    republished = ParsedDocument(title=title + "(转载)", language="zh", format="text",
+                                 body=body + " Editor: Li.",
+                                 paragraphs=[ParsedParagraph(text=body + " Editor: Li.")])
+    assert ingest_document(conn, linker_for(kb), republished, source_file=None) == ("near-duplicate", 1)

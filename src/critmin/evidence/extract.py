@@ -346,11 +346,17 @@ _SentenceAt = Callable[[int, int], str]
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in `text`, in order, each with its sentence and offsets into `text`."""
-    spans = split_sentences(text)
-    starts = [start for start, _ in spans]
+    spans: list[tuple[int, int]] = []
+    starts: list[int] = []
 
     def sentence_at(start: int, end: int) -> str:
-        """The sentence(s) holding `text[start:end]`; a figure never cuts a sentence short."""
+        """The sentence(s) holding `text[start:end]`; a figure never cuts a sentence short.
+
+        Sentences are split on first need: most paragraphs hold no figure at all.
+        """
+        if not starts:
+            spans.extend(split_sentences(text))
+            starts.extend(s for s, _ in spans)
         if not spans:
             return text[start:end]
         first = max(bisect_right(starts, start) - 1, 0)

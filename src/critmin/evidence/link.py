@@ -11,7 +11,7 @@ from name patterns (`... Group`, `...公司`), without an id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -33,8 +33,7 @@ _ORG_ZH = re.compile(
     r"[\u4e00-\u9fff]{2,8}?(?:股份有限公司|有限公司|公司|集团|科技|半导体|矿业|稀土)(?![\u4e00-\u9fff])")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A name found in text: what it is, which id it links to (None if unknown), where."""
 
     kind: str
@@ -85,19 +84,20 @@ class Linker:
 
     def mentions(self, text: str) -> list[Mention]:
         """Every linked mention in text, then unknown organisations, in order of position."""
-        lowered = text.lower() if len(text.lower()) == len(text) else text
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = text
         found: list[Mention] = []
-        taken: list[tuple[int, int]] = []
+        exact = self._exact
         for end_index, (key, kind, entity_id, latin) in self._automaton.iter_long(lowered):
-            start = end_index - len(key) + 1
             end = end_index + 1
-            spellings = self._exact.get(key)
-            if spellings is not None and text[start:end] not in spellings:
+            start = end - len(key)
+            if exact and key in exact and text[start:end] not in exact[key]:
                 continue
             if latin and not _on_word_boundaries(text, start, end):
                 continue
-            taken.append((start, end))
             found.append(Mention(kind, entity_id, text[start:end], start, end))
+        taken = [(m.start, m.end) for m in found]
         for pattern in (_ORG_EN, _ORG_ZH):
             for match in pattern.finditer(text):
                 start, end = match.span()
@@ -105,7 +105,8 @@ class Linker:
                     continue
                 taken.append((start, end))
                 found.append(Mention("organisation", None, match.group(0), start, end))
-        return sorted(found, key=lambda m: m.start)
+        found.sort(key=lambda m: m.start)
+        return found
 
 
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:

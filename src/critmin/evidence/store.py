@@ -17,7 +17,7 @@ import platformdirs
 
 from critmin.errors import CritminError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_FILE_NAME = "evidence.db"
 
 
@@ -126,8 +126,41 @@ CREATE VIRTUAL TABLE search USING fts5(
 );
 """
 
-#: Migrations by target version; each runs in its own transaction.
-MIGRATIONS: dict[int, str] = {1: _V1}
+_V2 = """
+CREATE TABLE minhash_keys (
+    key INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, document_id)
+) WITHOUT ROWID;
+DROP TABLE minhash_bands;
+"""
+
+
+def _resign_documents(conn: sqlite3.Connection) -> None:
+    """v2 signs documents by shingles, not single tokens: old signatures cannot be compared.
+
+    Each stored document is signed again from what ingest signs (title, paragraphs with their
+    English twins, summary), so near-duplicates are still found across the upgrade.
+    """
+    from critmin.evidence.dedupe import band_keys, minhash, to_blob
+
+    for doc_id, title, summary in conn.execute("SELECT id, title, summary FROM documents").fetchall():
+        parts = [t for row in conn.execute(
+            "SELECT text, english FROM paragraphs WHERE document_id = ? AND position > 0 ORDER BY position",
+            (doc_id,)) for t in row if t]
+        if summary:
+            parts.append(summary)
+        signature = minhash(title + "\n" + "\n".join(parts))
+        conn.execute("UPDATE documents SET minhash = ? WHERE id = ?", (to_blob(signature), doc_id))
+        conn.executemany("INSERT OR IGNORE INTO minhash_keys (key, document_id) VALUES (?, ?)",
+                         [(key, doc_id) for key in band_keys(signature)])
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+#: Migrations by target version, each a list of SQL scripts and Python steps run in order in
+#: one transaction.
+MIGRATIONS: dict[int, list[Migration]] = {1: [_V1], 2: [_V2, _resign_documents]}
 
 
 class StoreError(CritminError):
@@ -170,8 +203,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                          f"(v{SCHEMA_VERSION}); upgrade critmin")
     for version in range(current + 1, SCHEMA_VERSION + 1):
         with transaction(conn):
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
+            for step in MIGRATIONS[version]:
+                if isinstance(step, str):
+                    for statement in _statements(step):
+                        conn.execute(statement)
+                else:
+                    step(conn)
             conn.execute(f"PRAGMA user_version = {version}")
 
 
@@ -188,7 +225,7 @@ def _statements(script: str) -> Iterator[str]:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All or nothing: BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT inside an open batch.
+    """All or nothing: BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT inside an open transaction.
 
     Either way an exception undoes exactly this unit's writes and nothing else.
     """
@@ -209,29 +246,3 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-
-
-@contextmanager
-def batch(conn: sqlite3.Connection, every: int = 256) -> Iterator[Callable[[], None]]:
-    """Group many units in one transaction, committing every `every` units.
-
-    FTS5 writes an index segment per commit, so one commit per document costs more than the
-    document itself; units inside a batch are savepoints, so a failed one still leaves nothing.
-    Units already finished are committed even when the batch is interrupted.
-    """
-    pending = 0
-    conn.execute("BEGIN IMMEDIATE")
-
-    def done() -> None:
-        nonlocal pending
-        pending += 1
-        if pending >= every:
-            conn.execute("COMMIT")
-            conn.execute("BEGIN IMMEDIATE")
-            pending = 0
-
-    try:
-        yield done
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")

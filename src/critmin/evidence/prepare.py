@@ -1,0 +1,142 @@
+"""Everything ingest computes about a document before it touches the database.
+
+Parsing aside, the expensive work of ingest (entity linking, figure extraction, search tokens,
+the MinHash signature) needs no database at all. Doing it here, into plain tuples, lets the
+pipeline run it in worker processes while one writer holds the database, and keeps the writer's
+transaction short.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from critmin.evidence.dedupe import band_keys, content_hash, minhash_tokens, to_blob
+from critmin.evidence.extract import extract_figures
+from critmin.evidence.link import Linker, Mention
+from critmin.evidence.models import ParsedDocument, ParsedParagraph
+from critmin.evidence.tokens import index_streams
+
+#: (kind, entity_id, name, start, end, field) of one mention in a paragraph.
+MentionRow = tuple[str, str | None, str, int, int, str]
+#: (kind, value, unit, currency, original, sentence, start, end, material_id, country_id).
+FigureRow = tuple[str, float, str, str | None, str, str, int, int, str | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedParagraph:
+    """One paragraph row with its mentions and figures, ready to insert."""
+
+    position: int
+    heading: str | None
+    text: str
+    english: str | None
+    group_no: int | None
+    refs: str
+    mentions: list[MentionRow]
+    figures: list[FigureRow]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A document as rows: what the writer inserts, and the keys it checks for duplicates."""
+
+    digest: str
+    minhash: bytes
+    band_keys: list[int]
+    title: str
+    publisher: str | None
+    published: str | None
+    language: str
+    format: str
+    body: str
+    viewpoint: str | None
+    summary: str | None
+    source_url: str | None
+    metadata: str
+    paragraphs: list[PreparedParagraph]
+    meta_mentions: list[tuple[str, str | None, str]]
+    search_row: tuple[str, str, str]
+
+
+def prepare_document(linker: Linker, document: ParsedDocument) -> PreparedDocument:
+    """Link, extract, tokenise and sign one document (pure: no database, no clock)."""
+    title_words, title_chars = index_streams(document.title)
+    body_words, body_chars = index_streams(_searchable_body(document))
+    signature = minhash_tokens(f"{title_words} {body_words}")
+    published = document.published.isoformat(sep=" ") if document.published else None
+    return PreparedDocument(
+        digest=content_hash(document.title, document.body),
+        minhash=to_blob(signature),
+        band_keys=band_keys(signature),
+        title=document.title,
+        publisher=document.publisher,
+        published=published,
+        language=document.language,
+        format=document.format,
+        body=document.body,
+        viewpoint=document.viewpoint,
+        summary=document.summary,
+        source_url=document.source_url,
+        metadata=json.dumps(document.metadata, ensure_ascii=False),
+        paragraphs=[_prepare_paragraph(linker, *item) for item in _paragraphs(document)],
+        meta_mentions=[(hint.kind, _resolve_hint(linker, hint.name), hint.name)
+                       for hint in document.entities],
+        search_row=(title_words, body_words, f"{title_chars} {body_chars}"),
+    )
+
+
+def _searchable_body(document: ParsedDocument) -> str:
+    """Paragraphs with their English twins and the summary: what search and dedupe see."""
+    parts = [t for p in document.paragraphs for t in (p.text, p.english) if t]
+    if document.summary:
+        parts.append(document.summary)
+    return "\n".join(parts)
+
+
+def _paragraphs(document: ParsedDocument) -> Iterator[tuple[int, ParsedParagraph, int | None, list[int]]]:
+    """Position 0 is the title (headlines carry figures too); the body follows from 1."""
+    yield 0, ParsedParagraph(text=document.title, heading="title"), None, []
+    points = {point.text: point for point in document.points}
+    for position, paragraph in enumerate(document.paragraphs, start=1):
+        point = points.get(paragraph.text)
+        refs = point.refs if point else []
+        yield position, paragraph, (point.group if point else None), refs
+
+
+def _prepare_paragraph(
+    linker: Linker, position: int, paragraph: ParsedParagraph, group_no: int | None, refs: list[int]
+) -> PreparedParagraph:
+    mention_rows: list[MentionRow] = []
+    figure_rows: list[FigureRow] = []
+    for field_name, text in (("text", paragraph.text), ("english", paragraph.english)):
+        if not text:
+            continue
+        mentions = linker.mentions(text)
+        mention_rows += [(m.kind, m.entity_id, m.name, m.start, m.end, field_name) for m in mentions]
+        for figure in extract_figures(text):
+            sentence_start = (text.rfind(figure.sentence, 0, figure.start + len(figure.sentence))
+                              if figure.sentence else -1)
+            span = ((sentence_start, sentence_start + len(figure.sentence)) if sentence_start >= 0
+                    else (figure.start, figure.end))
+            figure_rows.append((
+                figure.kind, figure.value, figure.unit, figure.currency, figure.original, figure.sentence,
+                figure.start, figure.end, _nearest(mentions, "material", span, figure.start),
+                _nearest(mentions, "country", span, figure.start)))
+    return PreparedParagraph(position, paragraph.heading, paragraph.text, paragraph.english, group_no,
+                             json.dumps(refs), mention_rows, figure_rows)
+
+
+def _nearest(mentions: list[Mention], kind: str, span: tuple[int, int], at: int) -> str | None:
+    """The entity of that kind mentioned in the same sentence closest to the figure."""
+    candidates = [m for m in mentions
+                  if m.kind == kind and m.entity_id and span[0] <= m.start and m.end <= span[1]]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda m: abs(m.start - at)).entity_id
+
+
+def _resolve_hint(linker: Linker, name: str) -> str | None:
+    found = [m for m in linker.mentions(name) if m.entity_id and m.start == 0 and m.end == len(name)]
+    return found[0].entity_id if found else None
