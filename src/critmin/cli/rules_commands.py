@@ -62,7 +62,8 @@ def rules_list(
     in_force = sum(1 for s in statuses if s.in_force)
     table = make_table(f"{in_force} measures in force on {day}" + (f" ({wanted})" if wanted else ""),
                        "id", "status", "effective", "title")
-    table.columns[0].no_wrap = True
+    for column in table.columns[:3]:
+        column.no_wrap = True
     for s in statuses:
         table.add_row(s.measure.id, s.label, str(s.measure.effective or "not dated"), s.measure.title)
     console = make_console()
