@@ -1,0 +1,409 @@
+"""The daily Monte Carlo engine: array code over (runs x slots) per day, no loop over runs or nodes.
+
+`compile_network` turns a built network into arrays (sparse matrices for the flows); `run_batch`
+simulates one batch of runs from its own seed and returns only what results need: per-run
+paths of the reported series at the reporting interval, days to first shortfall, cumulative
+lost output, and price paths. Batches are independent, so any executor that runs the same
+batches with the same seeds gets the same numbers. Equations: docs/methods.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from critmin.sim.mitigation import pool_schedule, stock_schedule, substitution
+from critmin.sim.network import Network
+from critmin.sim.parameters import Parameters
+from critmin.sim.prices import adjust, clearing_index
+
+F = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+
+DT = np.float32
+"""State arrays are single precision: half the memory traffic; shortfalls need no more digits."""
+SHORTFALL_EPS = 0.005
+"""A day counts as short when unmet demand exceeds 0.5% of normal demand."""
+NEVER = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    """One reported series: kind (destination, sector, stage), material and the key within it."""
+
+    kind: str
+    material: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A network as arrays, ready for any number of batches (picklable for Dask).
+
+    Flow nodes (producers, importers) and their input slots carry goods; sinks (sector users)
+    only consume, each from one importer, so they are kept apart.
+    """
+
+    horizon: int
+    report_days: I64
+    n_nodes: int
+    """Flow nodes."""
+    n_slots: int
+    """Flow nodes' input slots."""
+    flows_t: sparse.csr_matrix
+    """(slots, nodes): baseline flow weights."""
+    source_supply: F
+    node_starts: I64
+    extra_slots: list[tuple[int, I64]]
+    """(rank, nodes having a slot of that rank): nodes with several input slots."""
+    cover: F
+    size: F
+    ctrl_src: I64
+    ctrl_weight: F
+    ctrl_pair: I64
+    ctrl_t: sparse.csr_matrix
+    """(slots, controlled edges)."""
+    pair_draw: I64
+    pair_start: I64
+    pair_end: I64
+    draw_approval: F
+    draw_delay: F
+    draw_sigma: F
+    concentration: float
+    pool: F
+    pool_slots: I64
+    pool_group: I64
+    pool_from_slots: sparse.csr_matrix
+    """(groups, pool slots)."""
+    stock_slots: I64
+    stock: F
+    sink_src: I64
+    """Flow node (an importer) feeding each sink."""
+    sink_cover: F
+    sink_material: I64
+    sink_pe_index: I64
+    """Row of the (material x distinct elasticity) price-response table for each sink."""
+    elasticities: F
+    """Distinct elasticities."""
+    sub_rows: I64
+    """Sinks that can substitute."""
+    sub_share: F
+    sub_lag: F
+    sub_ramp: F
+    materials: list[str]
+    imp_slots: I64
+    imp_weight_t: sparse.csr_matrix
+    """(materials, import slots): market weights, columns normalised per material."""
+    sink_weight_t: sparse.csr_matrix
+    """(materials, sinks)."""
+    has_market: B
+    flexibility: float
+    adjustment_days: float
+    price_cap: float
+    sink_series_t: sparse.csr_matrix
+    """(destination and sector series, sinks)."""
+    stage_nodes: I64
+    """Flow nodes reported in stage series (producers outside restricting countries)."""
+    stage_series_t: sparse.csr_matrix
+    """(stage series, stage_nodes)."""
+    members: list[I64]
+    """Per series, the rows (sinks, or positions in stage_nodes) whose first shortfall counts."""
+    series: list[SeriesKey]
+
+
+@dataclass
+class BatchOutput:
+    """What one batch returns: per-run arrays, batch order preserved by the executors."""
+
+    paths: npt.NDArray[np.float32]
+    """(runs, report points, series) shortfall fractions of normal demand."""
+    prices: npt.NDArray[np.float32]
+    """(runs, report points, materials) price index."""
+    first_short: npt.NDArray[np.int32]
+    """(runs, series) first day any member is short, NEVER when never."""
+    lost: F
+    """(runs, series) cumulative shortfall in days of normal output."""
+    peak_price: F
+    """(runs, materials) highest price index."""
+
+
+def _matrix(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> sparse.csr_matrix:
+    return sparse.csr_matrix((np.asarray(vals, dtype=DT), (np.asarray(rows, dtype=np.int64),
+                              np.asarray(cols, dtype=np.int64))), shape=shape)
+
+
+def _normalise_columns(m: F) -> F:
+    sums = m.sum(axis=0)
+    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+
+
+def compile_network(net: Network, params: Parameters, horizon: int, report_every: int = 7) -> Compiled:
+    """Arrays for the engine: flow nodes and slots renumbered, sinks apart."""
+    flow_nodes = [i for i, nd in enumerate(net.nodes) if nd.kind != "sector"]
+    fnode = {i: j for j, i in enumerate(flow_nodes)}
+    flow_slots = [k for k, s in enumerate(net.slots) if net.nodes[s.node].kind != "sector"]
+    fslot = {k: j for j, k in enumerate(flow_slots)}
+    sink_slots = [k for k, s in enumerate(net.slots) if net.nodes[s.node].kind == "sector"]
+    n, k = len(flow_nodes), len(flow_slots)
+    slot_node = np.array([fnode[net.slots[s].node] for s in flow_slots], dtype=np.int64)
+    if k == 0 or np.any(np.diff(slot_node) < 0) or len(np.unique(slot_node)) != n:
+        raise ValueError("every flow node needs at least one slot, and slots must be in node order")
+    node_starts = np.searchsorted(slot_node, np.arange(n)).astype(np.int64)
+    counts = np.diff(np.append(node_starts, k))
+    extra_slots = [(rank, np.flatnonzero(counts > rank).astype(np.int64))
+                   for rank in range(1, int(counts.max()))]
+    flow_edges = [e for e in net.edges if e.slot in fslot]
+    flows_t = _matrix([fslot[e.slot] for e in flow_edges], [fnode[e.src] for e in flow_edges],
+                      [e.weight for e in flow_edges], (k, n))
+    slots = [net.slots[s] for s in flow_slots]
+    source_supply = np.array([[1.0] if s.group is None else [0.0] for s in slots], dtype=DT)
+    cover = np.array([[s.cover_days] for s in slots], dtype=DT)
+    size = np.array([s.size for s in slots], dtype=DT)
+
+    edges = net.edges
+    ctrl_src = np.array([fnode[edges[c.edge].src] for c in net.controlled], dtype=np.int64)
+    ctrl_weight = np.array([[edges[c.edge].weight * c.factor] for c in net.controlled], dtype=DT)
+    ctrl_pair = np.array([c.pair for c in net.controlled], dtype=np.int64)
+    ctrl_t = _matrix([fslot[edges[c.edge].slot] for c in net.controlled], list(range(len(net.controlled))),
+                     [1.0] * len(net.controlled), (k, len(net.controlled)))
+    n_draws = max([p.draw for p in net.pairs], default=-1) + 1
+    draw_approval = np.zeros(n_draws)
+    draw_delay = np.zeros(n_draws)
+    draw_sigma = np.zeros(n_draws)
+    for p in net.pairs:
+        draw_approval[p.draw], draw_delay[p.draw], draw_sigma[p.draw] = p.approval, p.delay_days, p.delay_sigma
+
+    groups = sorted({a.group for a in net.additions})
+    group_index = {g: i for i, g in enumerate(groups)}
+    pool = pool_schedule(net.additions, group_index, horizon).astype(DT)
+    exporters = net.exporters
+    pool_slots = np.array([j for j, s in enumerate(slots)
+                           if s.group in group_index
+                           and net.nodes[s.node].country not in exporters.get(s.material, set())],
+                          dtype=np.int64)
+    pool_group = np.array([group_index[slots[j].group or ""] for j in pool_slots], dtype=np.int64)
+    pool_from_slots = _matrix(pool_group.tolist(), list(range(len(pool_slots))), [1.0] * len(pool_slots),
+                              (len(groups), len(pool_slots)))
+    stock_slot_ids, stock = stock_schedule(net.stock_releases, horizon)
+    stock_slots = np.array([fslot[int(s)] for s in stock_slot_ids], dtype=np.int64)
+
+    materials = net.materials
+    m_index = {m: i for i, m in enumerate(materials)}
+    sink_nodes = [net.nodes[net.slots[s].node] for s in sink_slots]
+    feeder = {e.slot: e.src for e in edges if e.slot not in fslot}
+    sink_src = np.array([fnode[feeder[s]] for s in sink_slots], dtype=np.int64)
+    sink_cover = np.array([[net.slots[s].cover_days] for s in sink_slots], dtype=DT)
+    sink_material = np.array([m_index[nd.material] for nd in sink_nodes], dtype=np.int64)
+    sp = net.sector_params
+    raw_elasticity = [sp[nd.stage]["elasticity"] for nd in sink_nodes]
+    elasticities = np.array(sorted(set(raw_elasticity)) or [0.0], dtype=DT)
+    e_index = {float(e): i for i, e in enumerate(elasticities)}
+    sink_pe_index = np.array([m * len(elasticities) + e_index[float(np.float32(e))]
+                              for m, e in zip(sink_material, raw_elasticity, strict=True)], dtype=np.int64)
+    share = np.array([sp[nd.stage]["substitution_share"] for nd in sink_nodes])
+    sub_rows = np.flatnonzero(share > 0).astype(np.int64)
+    sub_share = share[sub_rows][:, None].astype(DT)
+    sub_lag = np.array([[sp[sink_nodes[i].stage]["substitution_lag_days"]] for i in sub_rows], dtype=DT)
+    sub_ramp = np.array([[max(sp[sink_nodes[i].stage]["substitution_ramp_days"], 1.0)] for i in sub_rows],
+                        dtype=DT)
+
+    imp_slots = np.array([j for j, s in enumerate(slots) if net.nodes[s.node].kind == "import"],
+                         dtype=np.int64)
+    imp_nodes = [net.nodes[slots[j].node] for j in imp_slots]
+
+    def market(country: str, material: str) -> bool:
+        return country not in exporters.get(material, set())
+
+    imp_weight = np.zeros((len(imp_slots), len(materials)))
+    for row, nd in enumerate(imp_nodes):
+        if market(nd.country, nd.material):
+            imp_weight[row, m_index[nd.material]] = nd.share
+    sink_weight = np.zeros((len(sink_slots), len(materials)))
+    for row, nd in enumerate(sink_nodes):
+        if market(nd.country, nd.material):
+            sink_weight[row, m_index[nd.material]] = nd.share
+    has_market = imp_weight.sum(axis=0) > 0
+
+    series: list[SeriesKey] = []
+    members: list[I64] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for material in materials:
+        for dest in net.destinations:
+            found = [(j, nd.share) for j, nd in enumerate(sink_nodes) if nd.material == material and nd.country == dest]
+            _add_series(series, members, rows, cols, vals, SeriesKey("destination", material, dest), found)
+        for sector in dict.fromkeys(nd.stage for nd in sink_nodes if nd.material == material):
+            found = [(j, nd.share) for j, nd in enumerate(sink_nodes) if nd.material == material and nd.stage == sector]
+            _add_series(series, members, rows, cols, vals, SeriesKey("sector", material, sector), found)
+    sink_series_t = _matrix(rows, cols, vals, (len(series), len(sink_slots)))
+    stage_nodes_list = [j for j, i in enumerate(flow_nodes)
+                        if net.nodes[i].kind == "producer" and market(net.nodes[i].country, net.nodes[i].material)]
+    position = {j: p for p, j in enumerate(stage_nodes_list)}
+    rows, cols, vals = [], [], []
+    stage_series: list[SeriesKey] = []
+    for material in materials:
+        for stage in net.stages[material]:
+            found = [(position[j], net.nodes[flow_nodes[j]].share) for j in stage_nodes_list
+                     if net.nodes[flow_nodes[j]].material == material and net.nodes[flow_nodes[j]].stage == stage]
+            _add_series(stage_series, members, rows, cols, vals, SeriesKey("stage", material, stage), found)
+    stage_series_t = _matrix(rows, cols, vals, (len(stage_series), len(stage_nodes_list)))
+    report_days = np.unique(np.append(np.arange(0, horizon, max(report_every, 1)), horizon - 1))
+
+    return Compiled(
+        horizon=horizon, report_days=report_days.astype(np.int64), n_nodes=n, n_slots=k, flows_t=flows_t,
+        source_supply=source_supply, node_starts=node_starts, extra_slots=extra_slots, cover=cover,
+        size=size, ctrl_src=ctrl_src, ctrl_weight=ctrl_weight, ctrl_pair=ctrl_pair, ctrl_t=ctrl_t,
+        pair_draw=np.array([p.draw for p in net.pairs], dtype=np.int64),
+        pair_start=np.array([p.start_day for p in net.pairs], dtype=np.int64),
+        pair_end=np.array([NEVER if p.end_day is None else p.end_day for p in net.pairs], dtype=np.int64),
+        draw_approval=draw_approval, draw_delay=draw_delay, draw_sigma=draw_sigma,
+        concentration=params.licensing.approval_concentration.value,
+        pool=pool, pool_slots=pool_slots, pool_group=pool_group, pool_from_slots=pool_from_slots,
+        stock_slots=stock_slots, stock=stock.astype(DT),
+        sink_src=sink_src, sink_cover=sink_cover, sink_material=sink_material, sink_pe_index=sink_pe_index,
+        elasticities=elasticities, sub_rows=sub_rows, sub_share=sub_share, sub_lag=sub_lag, sub_ramp=sub_ramp,
+        materials=list(materials), imp_slots=imp_slots,
+        imp_weight_t=sparse.csr_matrix(_normalise_columns(imp_weight).T.astype(DT)),
+        sink_weight_t=sparse.csr_matrix(_normalise_columns(sink_weight).T.astype(DT)), has_market=has_market,
+        flexibility=params.prices.flexibility.value, adjustment_days=params.prices.adjustment_days.value,
+        price_cap=params.prices.cap.value, sink_series_t=sink_series_t,
+        stage_nodes=np.array(stage_nodes_list, dtype=np.int64), stage_series_t=stage_series_t,
+        members=members, series=series + stage_series,
+    )
+
+
+def _add_series(series: list[SeriesKey], members: list[I64], rows: list[int], cols: list[int],
+                vals: list[float], key: SeriesKey, found: list[tuple[int, float]]) -> None:
+    total = sum(w for _, w in found)
+    if not found or total <= 0:
+        return
+    row = len(series)
+    series.append(key)
+    members.append(np.array([i for i, _ in found], dtype=np.int64))
+    for index, weight in found:
+        rows.append(row)
+        cols.append(index)
+        vals.append(weight / total)
+
+
+def draw_licences(c: Compiled, runs: int, rng: np.random.Generator) -> tuple[F, F]:
+    """Per (restriction, destination) and run: approved share (Beta) and delay in days (lognormal)."""
+    q = len(c.draw_approval)
+    p = np.clip(c.draw_approval, 0.0, 1.0)[:, None]
+    interior = (p > 0) & (p < 1)
+    a = np.where(interior, c.concentration * p, 1.0)
+    b = np.where(interior, c.concentration * (1 - p), 1.0)
+    approval = np.where(interior, rng.beta(a, b, size=(q, runs)), p)
+    delay = c.draw_delay[:, None] * np.exp(c.draw_sigma[:, None] * rng.standard_normal((q, runs)))
+    return approval.astype(DT), delay
+
+
+def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutput:
+    """Simulate `runs` runs day by day; deterministic for a seed.
+
+    Arrays are (rows, runs): runs are the contiguous axis, so sparse products and row gathers
+    work on whole rows, and no Python loop touches a run or a node.
+    """
+    rng = np.random.Generator(np.random.PCG64(seed))
+    approval, delay = draw_licences(c, runs, rng)
+    pair_approval = approval[c.pair_draw]
+    pair_open = c.pair_start[:, None] + delay[c.pair_draw]
+    n_first = len(c.series)
+    n_sink_series = c.sink_series_t.shape[0]
+    n_mat = len(c.materials)
+    n_sinks = len(c.sink_src)
+    points = len(c.report_days)
+    paths = np.zeros((points, n_first, runs), dtype=np.float32)
+    prices = np.ones((points, n_mat, runs), dtype=np.float32)
+    peak = np.ones((n_mat, runs), dtype=DT)
+
+    output = np.ones((c.n_nodes, runs), dtype=DT)
+    stock = np.repeat(c.cover, runs, axis=1)
+    sink_stock = np.repeat(c.sink_cover, runs, axis=1)
+    price = np.ones((n_mat, runs), dtype=DT)
+    sink_first = np.full((n_sinks, runs), NEVER, dtype=np.int32)
+    node_first = np.full((len(c.stage_nodes), runs), NEVER, dtype=np.int32)
+    cum_sink = np.zeros((n_sinks, runs), dtype=np.float64)
+    cum_nodes = np.zeros((len(c.stage_nodes), runs), dtype=np.float64)
+    sub_factor = np.ones((n_sinks, runs), dtype=DT)
+    elasticities = c.elasticities[None, :, None]
+    report = {int(d): i for i, d in enumerate(c.report_days)}
+    active = np.zeros(len(c.pair_start), dtype=bool)
+    has_controls = len(c.ctrl_src) > 0
+    has_market = c.has_market[:, None]
+    substituting = False
+    never = np.int32(NEVER)
+
+    for t in range(c.horizon):
+        supply = c.flows_t @ output
+        supply += c.source_supply
+        if has_controls:
+            np.logical_and(c.pair_start <= t, t < c.pair_end, out=active)
+            if active.any():
+                licence = np.where(t < pair_open, DT(0.0), pair_approval)
+                licence[~active] = 1.0
+                loss = (1.0 - licence[c.ctrl_pair]) * c.ctrl_weight * output[c.ctrl_src]
+                supply -= c.ctrl_t @ loss
+        if len(c.pool_slots) and c.pool[t].any():
+            gap = np.maximum(1.0 - supply[c.pool_slots], 0.0)
+            need = c.pool_from_slots @ (gap * c.size[c.pool_slots, None])
+            fill = np.minimum(1.0, c.pool[t][:, None] / np.maximum(need, 1e-12))
+            supply[c.pool_slots] += gap * fill[c.pool_group]
+        if len(c.stock_slots):
+            supply[c.stock_slots] += c.stock[t][:, None]
+        np.maximum(supply, 0.0, out=supply)
+
+        available = supply + stock
+        used = np.minimum(available, 1.0)
+        np.subtract(available, used, out=stock)
+        np.minimum(stock, c.cover, out=stock)
+        output = used[c.node_starts]
+        for rank, nodes in c.extra_slots:
+            output[nodes] = np.minimum(output[nodes], used[c.node_starts[nodes] + rank])
+
+        # users: demand responds to price, part switches away after a lag
+        response = np.power(price[:, None, :], elasticities).reshape(-1, runs)
+        sink_demand = response[c.sink_pe_index]
+        if substituting and len(c.sub_rows):
+            sub_factor[c.sub_rows] = 1.0 - substitution(t, sink_first[c.sub_rows], c.sub_share, c.sub_lag,
+                                                        c.sub_ramp)
+            sink_demand *= sub_factor
+        sink_available = output[c.sink_src] + sink_stock
+        used_sink = np.minimum(sink_available, sink_demand)
+        np.subtract(sink_available, used_sink, out=sink_stock)
+        np.minimum(sink_stock, c.sink_cover, out=sink_stock)
+        short = sink_demand - used_sink
+        cum_sink += short
+        is_short = short > SHORTFALL_EPS
+        if is_short.any():
+            np.minimum(sink_first, np.where(is_short, np.int32(t), never), out=sink_first)
+            substituting = True
+        short_nodes = 1.0 - output[c.stage_nodes]
+        cum_nodes += short_nodes
+        np.minimum(node_first, np.where(short_nodes > SHORTFALL_EPS, np.int32(t), never), out=node_first)
+
+        market_supply = c.imp_weight_t @ supply[c.imp_slots]
+        market_demand = c.sink_weight_t @ sink_demand
+        target = clearing_index(market_demand, market_supply, c.flexibility, c.price_cap)
+        price = np.where(has_market, adjust(price, target, c.adjustment_days), 1.0).astype(DT)
+        np.maximum(peak, price, out=peak)
+        point = report.get(t)
+        if point is not None:
+            paths[point, :n_sink_series] = c.sink_series_t @ short
+            paths[point, n_sink_series:] = c.stage_series_t @ short_nodes
+            prices[point] = price
+
+    lost = np.concatenate([c.sink_series_t @ cum_sink, c.stage_series_t @ cum_nodes], axis=0)
+    first = np.empty((n_first, runs), dtype=np.int32)
+    for row, rows in enumerate(c.members):
+        source = sink_first if row < n_sink_series else node_first
+        first[row] = source[rows].min(axis=0)
+    return BatchOutput(paths=np.ascontiguousarray(paths.transpose(2, 0, 1)),
+                       prices=np.ascontiguousarray(prices.transpose(2, 0, 1)),
+                       first_short=np.ascontiguousarray(first.T), lost=np.ascontiguousarray(lost.T),
+                       peak_price=np.ascontiguousarray(peak.T, dtype=np.float64))

@@ -1,0 +1,416 @@
+"""Scenario files: what restricts what, from when, for whom, and what the world does about it.
+
+A scenario is a YAML file validated into these models. Field checks (probabilities in [0, 1],
+non-negative capacities, an end after its start) happen here; names (materials, countries) are
+checked against the knowledge base by `resolve_names`, which also turns every name into its id so
+the rest of the simulator sees ids only. Errors name the file and the field, e.g.
+`april.yaml: restrictions[0].licensing.approval_probability: must be between 0 and 1`.
+
+Example::
+
+    name: One-year rare-earth embargo on the United States
+    start: 2026-01-01
+    restrictions:
+      - exporter: CHN
+        materials: [Dy, Tb, NdFeB]
+        destinations: [USA]
+        start: 2026-01-01
+        duration_days: 365
+        licensing: {approval_probability: 0.0}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from critmin.errors import CritminError, NotFoundError
+from critmin.kb import KnowledgeBase, Stage, parse_stage
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+DEFAULT_DESTINATIONS = ["USA", "EU", "JPN", "KOR", "IND", "ROW"]
+"""Importing regions reported when a scenario names none."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def _stage(value: object) -> object:
+    return parse_stage(value) if isinstance(value, str) else value
+
+
+class Licensing(_Model):
+    """How a licensing regime treats one destination (or all, as the default)."""
+
+    approval_probability: Probability | None = None
+    """Expected share of licensed volume approved, 0-1 (default: parameters.yaml)."""
+    delay_days: NonNegative | None = None
+    """Median calendar days before the first approvals arrive (default: parameters.yaml)."""
+    delay_sigma: NonNegative | None = None
+    """Log-scale spread of the delay across runs (default: parameters.yaml)."""
+
+
+class ReexportRule(_Model):
+    """A rule reaching third countries' output that contains the exporter's material."""
+
+    threshold: Probability = 0.001
+    """Content share (by value) that triggers the rule, 0-1; 0.001 is the 0.1% rule."""
+    stages: list[Stage] = Field(default_factory=lambda: [Stage.MAGNET])
+    """Stages of third-country output the rule reaches."""
+    segregation: Probability | None = None
+    """Share of third-country output certifiable as free of the exporter's content (default: parameters)."""
+    start: dt.date | None = None
+    """When the rule takes effect, if later than the restriction's start."""
+
+    _stage_names = field_validator("stages", mode="before")(
+        lambda v: [_stage(s) for s in v] if isinstance(v, list) else v)
+
+
+class Restriction(_Model):
+    """One export-control event: exporter, materials, stages, dates and licensing."""
+
+    id: str | None = None
+    """Optional label shown in results."""
+    exporter: str
+    """Restricting country (id or name)."""
+    materials: list[str] = Field(min_length=1)
+    """Materials controlled (ids or names)."""
+    stages: list[Stage] = Field(default_factory=lambda: [Stage.REFINING, Stage.METAL, Stage.MAGNET])
+    """Stages of the exporter's output that need a licence."""
+    destinations: list[str] | None = None
+    """Destinations affected; all foreign destinations when omitted."""
+    start: dt.date
+    """First day of the restriction."""
+    end: dt.date | None = None
+    """Day the restriction is lifted (exclusive); open-ended with neither end nor duration_days."""
+    duration_days: int | None = Field(default=None, gt=0)
+    """Length in days, instead of an end date."""
+    coverage: Probability = 1.0
+    """Share of the flow that needs a licence at all, 0-1 (e.g. only Dy-containing magnet grades)."""
+    licensing: Licensing = Field(default_factory=Licensing)
+    """Default licence treatment for every destination."""
+    by_destination: dict[str, Licensing] = Field(default_factory=dict)
+    """Per-destination licence treatment, overriding `licensing` (faster for one, slower for another)."""
+    reexport: ReexportRule | None = None
+    """Extraterritorial rule on third countries' re-exports, if any."""
+
+    _stage_names = field_validator("stages", mode="before")(
+        lambda v: [_stage(s) for s in v] if isinstance(v, list) else v)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Restriction:
+        if self.end is not None and self.duration_days is not None:
+            raise ValueError("give either end or duration_days, not both")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        if self.reexport and self.reexport.start and self.reexport.start < self.start:
+            raise ValueError("reexport.start must not be before the restriction's start")
+        return self
+
+    @property
+    def end_date(self) -> dt.date | None:
+        if self.end is not None:
+            return self.end
+        if self.duration_days is not None:
+            return self.start + dt.timedelta(days=self.duration_days)
+        return None
+
+
+class InventoryOverride(_Model):
+    """Days of cover for some holders, replacing the default (e.g. a chip maker holding 30 days)."""
+
+    days: NonNegative
+    """Days of cover."""
+    sector: str | None = None
+    """Sector whose users hold the stock."""
+    stage: Stage | None = None
+    """Producer stage holding the stock (instead of a sector)."""
+    country: str | None = None
+    """Only holders in this country."""
+    material: str | None = None
+    """Only stocks of this material."""
+
+    _stage_name = field_validator("stage", mode="before")(_stage)
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> InventoryOverride:
+        if (self.sector is None) == (self.stage is None):
+            raise ValueError("give exactly one of sector or stage")
+        return self
+
+
+class StockpileRelease(_Model):
+    """A government stockpile released into one country's supply."""
+
+    country: str
+    """Country (or EU) releasing the stock."""
+    material: str
+    """Material released."""
+    days_of_demand: float = Field(gt=0)
+    """Size of the release in days of that country's normal consumption."""
+    start: dt.date
+    """First day of the release."""
+    over_days: int = Field(default=90, gt=0)
+    """Days over which the release is spread evenly."""
+    sources: list[str] = Field(default_factory=list)
+    """Source ids behind the stockpile's size, if any."""
+
+
+class CapacityAddition(_Model):
+    """New supply not in the facilities registry: a plant, a recycling line."""
+
+    country: str
+    """Where it is."""
+    material: str
+    """What it makes."""
+    stage: Stage
+    """Stage it adds to."""
+    share_of_world: Probability
+    """Full-rate output as a fraction of the stage's world output, 0-1."""
+    start: dt.date
+    """First day of output."""
+    ramp_months: float | None = Field(default=None, ge=0)
+    """Months to full rate (default: parameters.yaml)."""
+    kind: str = "new"
+    """new or recycling."""
+
+    _stage_name = field_validator("stage", mode="before")(_stage)
+
+
+class SubstitutionOverride(_Model):
+    """A different switching assumption for one sector."""
+
+    sector: str
+    """Sector id."""
+    share: Probability
+    """Fraction of demand that can switch, 0-1."""
+    lag_days: NonNegative = 0
+    """Days after the first shortfall before switching starts."""
+    ramp_days: float = Field(default=90, gt=0)
+    """Days to reach the full share."""
+
+
+class Mitigation(_Model):
+    """What limits the damage."""
+
+    facilities: bool = True
+    """Count new plants from the knowledge base's facilities registry (stated capacity and start year)."""
+    capacity: list[CapacityAddition] = Field(default_factory=list)
+    """Further capacity additions."""
+    stockpiles: list[StockpileRelease] = Field(default_factory=list)
+    """Stockpile releases."""
+    substitution: list[SubstitutionOverride] = Field(default_factory=list)
+    """Sector switching overrides."""
+
+
+class Scenario(_Model):
+    """A disruption scenario, as read from a YAML file."""
+
+    name: str
+    """Short title."""
+    description: str = ""
+    """What the scenario represents and how its figures were chosen."""
+    sources: list[str] = Field(default_factory=list)
+    """Source ids behind the scenario's dates and rates."""
+    measures: list[str] = Field(default_factory=list)
+    """Ids of rule-engine measures the scenario represents (e.g. CN-MOFCOM-GAC-2025-18)."""
+    start: dt.date
+    """Day 0 of the simulation."""
+    horizon_days: int = Field(default=365, ge=1, le=3650)
+    """Days simulated."""
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    """Year of the knowledge-base shares to build the network from (default: latest)."""
+    materials: list[str] = Field(default_factory=list)
+    """Materials modelled; default: every restricted material."""
+    destinations: list[str] = Field(default_factory=lambda: list(DEFAULT_DESTINATIONS))
+    """Importing regions reported (countries, EU or ROW)."""
+    restrictions: list[Restriction] = Field(min_length=1)
+    """Export-control events."""
+    inventories: list[InventoryOverride] = Field(default_factory=list)
+    """Days-of-cover overrides."""
+    mitigation: Mitigation = Field(default_factory=Mitigation)
+    """Capacity, stockpiles, substitution."""
+    consumption_shares: dict[str, Probability] | None = None
+    """Regions' shares of world consumption, replacing the default split."""
+    parameters: dict[str, float] = Field(default_factory=dict)
+    """Overrides of parameters.yaml values by path, e.g. {"prices.flexibility": 1.0}."""
+    validation: str = ""
+    """What actually happened, for comparison with the results (free text)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        for i, restriction in enumerate(self.restrictions):
+            if restriction.end_date is not None and restriction.end_date <= self.start:
+                raise ValueError(f"restrictions[{i}] ends on or before the scenario's start")
+        return self
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.horizon_days)
+
+    def day(self, date: dt.date) -> int:
+        """Day index of a date (may be negative or past the horizon)."""
+        return (date - self.start).days
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(error: Any) -> str:
+    kind = str(error["type"])
+    text = str(error["msg"])
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind.startswith("value_error"):
+        return text.removeprefix("Value error, ")
+    return text
+
+
+def parse_scenario(data: object, origin: str) -> Scenario:
+    """Validate loaded YAML; errors become one line naming the file and the field."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = _path(tuple(error["loc"]))
+            problems.append(f"{where}: {_message(error)}" if where else _message(error))
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CritminError(f"{origin}: {problems[0]}{more}") from None
+
+
+def bundled_scenarios_dir() -> Path:
+    return Path(str(resources.files("critmin.sim") / "scenarios"))
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Bundled scenario name (file stem) -> path."""
+    return {p.stem: p for p in sorted(bundled_scenarios_dir().glob("*.yaml"))}
+
+
+def scenario_path(name_or_path: str) -> Path:
+    """A bundled scenario's name or a file path."""
+    bundled = bundled_scenarios()
+    if name_or_path in bundled:
+        return bundled[name_or_path]
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    close = difflib.get_close_matches(name_or_path, list(bundled), n=3, cutoff=0.4)
+    raise NotFoundError("scenario (file or bundled name)", name_or_path, close)
+
+
+def read_scenario(name_or_path: str) -> tuple[Scenario, Path]:
+    """Read and validate a scenario file (names are not yet resolved)."""
+    path = scenario_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise CritminError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise CritminError(f"{path.name}:{line} is not valid YAML") from None
+    if not isinstance(data, dict):
+        raise CritminError(f"{path.name}: expected a mapping of scenario fields")
+    return parse_scenario(data, path.name), path
+
+
+# ---------------------------------------------------------------------------------------------
+# names -> ids
+
+
+class _Resolver:
+    def __init__(self, kb: KnowledgeBase, origin: str) -> None:
+        self.kb = kb
+        self.origin = origin
+
+    def material(self, name: str, where: str) -> str:
+        try:
+            return self.kb.material(name).id
+        except NotFoundError as exc:
+            raise CritminError(f"{self.origin}: {where}: {exc.message}") from None
+
+    def country(self, name: str, where: str) -> str:
+        if name.strip().upper() == "ROW":
+            return "ROW"
+        try:
+            return self.kb.country(name).id
+        except NotFoundError as exc:
+            raise CritminError(f"{self.origin}: {where}: {exc.message}") from None
+
+    def source(self, source_id: str, where: str) -> str:
+        if source_id not in self.kb.sources:
+            close = difflib.get_close_matches(source_id, list(self.kb.sources), n=3, cutoff=0.5)
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise CritminError(f"{self.origin}: {where}: unknown source {source_id!r}{hint}")
+        return source_id
+
+
+def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario") -> Scenario:
+    """Check every material, country and source against the knowledge base; return ids only."""
+    r = _Resolver(kb, origin)
+    restrictions = []
+    for i, res in enumerate(scenario.restrictions):
+        at = f"restrictions[{i}]"
+        restrictions.append(res.model_copy(update={
+            "exporter": r.country(res.exporter, f"{at}.exporter"),
+            "materials": [r.material(m, f"{at}.materials[{j}]") for j, m in enumerate(res.materials)],
+            "destinations": None if res.destinations is None else [
+                r.country(d, f"{at}.destinations[{j}]") for j, d in enumerate(res.destinations)],
+            "by_destination": {r.country(d, f"{at}.by_destination.{d}"): lic
+                               for d, lic in res.by_destination.items()},
+        }))
+    mitigation = scenario.mitigation.model_copy(update={
+        "capacity": [c.model_copy(update={
+            "country": r.country(c.country, f"mitigation.capacity[{i}].country"),
+            "material": r.material(c.material, f"mitigation.capacity[{i}].material")})
+            for i, c in enumerate(scenario.mitigation.capacity)],
+        "stockpiles": [s.model_copy(update={
+            "country": r.country(s.country, f"mitigation.stockpiles[{i}].country"),
+            "material": r.material(s.material, f"mitigation.stockpiles[{i}].material"),
+            "sources": [r.source(x, f"mitigation.stockpiles[{i}].sources") for x in s.sources]})
+            for i, s in enumerate(scenario.mitigation.stockpiles)],
+    })
+    inventories = [inv.model_copy(update={
+        "country": None if inv.country is None else r.country(inv.country, f"inventories[{i}].country"),
+        "material": None if inv.material is None else r.material(inv.material, f"inventories[{i}].material"),
+    }) for i, inv in enumerate(scenario.inventories)]
+    shares = None
+    if scenario.consumption_shares is not None:
+        shares = {r.country(c, f"consumption_shares.{c}"): v for c, v in scenario.consumption_shares.items()}
+    return scenario.model_copy(update={
+        "restrictions": restrictions,
+        "materials": [r.material(m, f"materials[{i}]") for i, m in enumerate(scenario.materials)],
+        "destinations": [r.country(d, f"destinations[{i}]") for i, d in enumerate(scenario.destinations)],
+        "sources": [r.source(s, f"sources[{i}]") for i, s in enumerate(scenario.sources)],
+        "mitigation": mitigation,
+        "inventories": inventories,
+        "consumption_shares": shares,
+    })
+
+
+def load_scenario(name_or_path: str, kb: KnowledgeBase) -> Scenario:
+    """Read, validate and resolve a scenario: a bundled name or a file path."""
+    scenario, path = read_scenario(name_or_path)
+    return resolve_names(scenario, kb, path.name)
