@@ -8,6 +8,7 @@ Each command group lives in its own module; importing them here registers their 
 """
 
 from critmin.cli import demo, evidence_commands, kb_commands  # noqa: F401  (registers commands)
+from critmin.cli import sim_commands  # noqa: F401  (registers simulate, backtest, scenarios)
 from critmin.cli import rules_commands  # noqa: F401  (registers commands)
 from critmin.cli.app import app
 from critmin.cli.main import main, run

@@ -1,0 +1,10 @@
+"""Reports from analysis results: Plotly figures, a self-contained HTML page, Markdown.
+
+Reports read result models and never compute; the HTML file inlines plotly.js so it opens
+offline and can be mailed as one file.
+"""
+
+from critmin.report.html import simulation_html, write_simulation_html
+from critmin.report.markdown import simulation_markdown
+
+__all__ = ["simulation_html", "simulation_markdown", "write_simulation_html"]

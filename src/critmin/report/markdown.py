@@ -1,0 +1,40 @@
+"""A simulation as Markdown: the same facts as the HTML report, for notes and pull requests."""
+
+from __future__ import annotations
+
+from critmin.sim.results import SimulationResult
+
+
+def _pct(value: float | None) -> str:
+    return "never" if value is None else f"{value * 100:.0f}%"
+
+
+def _day(value: float | None) -> str:
+    return "never" if value is None else f"{value:.0f}"
+
+
+def simulation_markdown(result: SimulationResult, top: int = 10) -> str:
+    s = result.scenario
+    lines = [f"# {s.name}", "", s.description, "",
+             f"Start {s.start}, {s.horizon_days} days, {result.runs} runs, seed {result.seed}."]
+    if s.measures:
+        lines.append(f"Measures: {', '.join(s.measures)}.")
+    lines += ["", "## Ranked exposures", "",
+              "| # | material | kind | who | lost days (mean) | first short (p50 day) | peak shortfall (p50) |",
+              "|---|---|---|---|---|---|---|"]
+    for e in result.exposures[:top]:
+        lines.append(f"| {e.rank} | {e.material} | {e.kind} | {e.key} | {e.lost_days_mean:.1f} | "
+                     f"{_day(e.first_shortfall_p50)} | {_pct(e.peak_shortfall_p50)} |")
+    lines += ["", "## Prices", "", "| material | peak index p5 | p50 | p95 |", "|---|---|---|---|"]
+    for p in result.prices:
+        lines.append(f"| {p.material} | {p.peak.p5} | {p.peak.p50} | {p.peak.p95} |")
+    if result.sensitivity:
+        lines += ["", "## Sensitivity", "", "| parameter | low | high | outcome low | outcome high | swing |",
+                  "|---|---|---|---|---|---|"]
+        for r in result.sensitivity:
+            lines.append(f"| {r.parameter} | {r.low} | {r.high} | {r.outcome_low} | {r.outcome_high} | "
+                         f"{r.swing} |")
+    if s.validation:
+        lines += ["", "## What happened", "", s.validation]
+    lines += ["", "## Sources", ""] + [f"- [{k}] {v}" for k, v in result.sources.items()]
+    return "\n".join(lines) + "\n"
