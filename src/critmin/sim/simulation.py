@@ -6,12 +6,11 @@ executor only decides where batches run, never what they compute.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from critmin.errors import CritminError, UsageError
 from critmin.kb import KnowledgeBase
@@ -72,8 +71,8 @@ def parameters_used(params: Parameters) -> list[ParameterUsed]:
         if isinstance(node, dict):
             for key, item in node.items():
                 walk(f"{prefix}.{key}" if prefix else key, item)
-        elif dataclasses.is_dataclass(node) is False and hasattr(node, "model_fields"):
-            for name in type(node).model_fields:  # type: ignore[attr-defined]
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
                 walk(f"{prefix}.{name}" if prefix else name, getattr(node, name))
 
     walk("", params)
