@@ -12,6 +12,7 @@ from critmin.evidence import prepare as prepare_module
 from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
+from critmin.evidence.search import search
 from critmin.evidence.store import MIGRATIONS, SCHEMA_VERSION, connect, schema_version
 from critmin.evidence.writer import DocumentWriter
 from critmin.kb import KnowledgeBase
@@ -206,6 +207,7 @@ def test_a_version_1_store_is_upgraded_and_still_finds_republished_stories(
     conn = connect(path)
     assert schema_version(conn) == 2
     assert conn.execute("SELECT count(*) FROM minhash_keys WHERE document_id = 1").fetchone()[0] == 20
+    assert [h.id for h in search(conn, kb, title.split()[0][:2])] == [1]
     republished = ParsedDocument(title=title + "(转载)", language="zh", format="text",
                                  body=body + " Editor: Li.",
                                  paragraphs=[ParsedParagraph(text=body + " Editor: Li.")])

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from critmin.errors import UsageError
-from critmin.evidence.search import expand, search
+from critmin.evidence.search import concepts, expand, fts_expression, prune_forms, search
 from critmin.kb import KnowledgeBase
 
 
@@ -70,3 +70,21 @@ def test_any_query_is_safe(loaded: sqlite3.Connection, kb: KnowledgeBase, hostil
 def test_bad_language(loaded: sqlite3.Connection, kb: KnowledgeBase) -> None:
     with pytest.raises(UsageError):
         search(loaded, kb, "稀土", lang="fr")
+
+
+def test_forms_implied_by_shorter_ones_and_ambiguous_words_are_dropped() -> None:
+    forms = ["稀土", "rare earth", "rare earth elements", "稀土元素", "REE", "us", "金属镓", "镓"]
+    assert prune_forms(forms, keep="稀土") == [
+        "稀土", "rare earth", "REE", "镓"]
+    assert prune_forms(["us", "United States"], keep="us") == ["us", "United States"]
+
+
+def test_named_entities_are_searched_by_their_linked_token(loaded: sqlite3.Connection,
+                                                          kb: KnowledgeBase) -> None:
+    query = concepts(kb, "dysprosium price")
+    assert query[0].entity == "kbmdy" and query[1].entity is None
+    expression = fts_expression(query) or ""
+    assert '"kbmdy"' in expression and 'chars : "价"' in expression  # 价 covers 价格
+    # every spelling the linker resolved counts: an English query finds 美国 and 美國 in Chinese text
+    hits = search(loaded, kb, "United States", lang="zh")
+    assert hits and all(any(name in h.title + h.snippet for name in ("美国", "美國")) for h in hits)

@@ -12,6 +12,7 @@ the store sees exactly the sequence a single process would have written.
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import sqlite3
@@ -20,13 +21,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from critmin.errors import CritminError
 from critmin.evidence.link import Linker
 from critmin.evidence.models import ParsedDocument
 from critmin.evidence.parse import DocumentError, parse_text, read_document_file
-from critmin.evidence.prepare import PreparedDocument, prepare_document
+from critmin.evidence.prepare import PreparedDocument, from_wire, prepare_document, to_wire
 from critmin.evidence.writer import DocumentWriter, Outcome
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ""}
@@ -190,9 +191,27 @@ def _prepare_documents(linker: Linker, documents: list[ParsedDocument]) -> list[
     return [prepare_document(linker, document) for document in documents]
 
 
-def _in_worker(prepare: Callable[[Linker, list[T]], list[R]], chunk: list[T]) -> list[R]:
+def _encode(item: object) -> tuple[object, ...]:
+    if isinstance(item, PreparedFile):
+        return ("file", str(item.path), [to_wire(d) for d in item.documents], item.failure)
+    assert isinstance(item, PreparedDocument)
+    return ("document", to_wire(item))
+
+
+def _decode(row: tuple[Any, ...]) -> Any:
+    if row[0] == "file":
+        return PreparedFile(Path(row[1]), [from_wire(d) for d in row[2]], row[3])
+    return from_wire(row[1])
+
+
+def _in_worker(prepare: Callable[[Linker, list[T]], list[R]], chunk: list[T]) -> bytes:
+    """Prepare a chunk in a worker; results travel as marshal bytes (plain tuples)."""
     assert _worker_linker is not None, "worker started without its linker"
-    return prepare(_worker_linker, chunk)
+    return marshal.dumps([_encode(item) for item in prepare(_worker_linker, chunk)])
+
+
+def _results(future: Future[bytes]) -> list[Any]:
+    return [_decode(row) for row in marshal.loads(future.result())]
 
 
 def _in_order(
@@ -212,10 +231,10 @@ def _in_order(
                                           else None)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_worker_linker,
                              initargs=(linker,)) as pool:
-        in_flight: deque[Future[list[R]]] = deque()
+        in_flight: deque[Future[bytes]] = deque()
         for chunk in chunks:
             in_flight.append(pool.submit(_in_worker, prepare, chunk))
             if len(in_flight) >= workers * 4:
-                yield from in_flight.popleft().result()
+                yield from _results(in_flight.popleft())
         while in_flight:
-            yield from in_flight.popleft().result()
+            yield from _results(in_flight.popleft())

@@ -9,14 +9,15 @@ transaction short.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from critmin.evidence.dedupe import band_keys, content_hash, minhash_tokens, to_blob
 from critmin.evidence.extract import extract_figures
 from critmin.evidence.link import Linker, Mention
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
-from critmin.evidence.tokens import index_streams
+from critmin.evidence.tokens import entity_token, index_streams
 
 #: (kind, entity_id, name, start, end, field) of one mention in a paragraph.
 MentionRow = tuple[str, str | None, str, int, int, str]
@@ -57,13 +58,37 @@ class PreparedDocument:
     metadata: str
     paragraphs: list[PreparedParagraph]
     meta_mentions: list[tuple[str, str | None, str]]
-    search_row: tuple[str, str, str]
+    search_row: tuple[str, str, str, str]
+    """(title words and title entities, body words, characters, body entities) for FTS5."""
+
+
+def to_wire(doc: PreparedDocument) -> tuple[object, ...]:
+    """Plain tuples (marshal-able): half the cost of pickling the dataclasses between processes."""
+    paragraphs = [(p.position, p.heading, p.text, p.english, p.group_no, p.refs, p.mentions, p.figures)
+                  for p in doc.paragraphs]
+    return (doc.digest, doc.minhash, doc.band_keys, doc.title, doc.publisher, doc.published, doc.language,
+            doc.format, doc.body, doc.viewpoint, doc.summary, doc.source_url, doc.metadata, paragraphs,
+            doc.meta_mentions, doc.search_row)
+
+
+def from_wire(row: tuple[Any, ...]) -> PreparedDocument:
+    """The inverse of `to_wire`."""
+    (digest, minhash, keys, title, publisher, published, language, format_, body, viewpoint, summary,
+     source_url, metadata, paragraphs, meta_mentions, search_row) = row
+    return PreparedDocument(digest, minhash, keys, title, publisher, published, language, format_, body,
+                            viewpoint, summary, source_url, metadata,
+                            [PreparedParagraph(*p) for p in paragraphs], meta_mentions, search_row)
 
 
 def prepare_document(linker: Linker, document: ParsedDocument) -> PreparedDocument:
     """Link, extract, tokenise and sign one document (pure: no database, no clock)."""
     title_words, title_chars = index_streams(document.title)
     body_words, body_chars = index_streams(_searchable_body(document))
+    paragraphs = [_prepare_paragraph(linker, *item) for item in _paragraphs(document)]
+    meta_mentions = [(hint.kind, _resolve_hint(linker, hint.name), hint.name) for hint in document.entities]
+    title_entities = entity_tokens((m[0], m[1]) for p in paragraphs if p.position == 0 for m in p.mentions)
+    body_entities = entity_tokens([*((m[0], m[1]) for p in paragraphs if p.position > 0 for m in p.mentions),
+                                   *((kind, entity_id) for kind, entity_id, _ in meta_mentions)])
     signature = minhash_tokens(f"{title_words} {body_words}")
     published = document.published.isoformat(sep=" ") if document.published else None
     return PreparedDocument(
@@ -80,11 +105,16 @@ def prepare_document(linker: Linker, document: ParsedDocument) -> PreparedDocume
         summary=document.summary,
         source_url=document.source_url,
         metadata=json.dumps(document.metadata, ensure_ascii=False),
-        paragraphs=[_prepare_paragraph(linker, *item) for item in _paragraphs(document)],
-        meta_mentions=[(hint.kind, _resolve_hint(linker, hint.name), hint.name)
-                       for hint in document.entities],
-        search_row=(title_words, body_words, f"{title_chars} {body_chars}"),
+        paragraphs=paragraphs,
+        meta_mentions=meta_mentions,
+        search_row=(f"{title_words} {title_entities}".strip(), body_words, f"{title_chars} {body_chars}",
+                    body_entities),
     )
+
+
+def entity_tokens(mentions: Iterable[tuple[str, str | None]]) -> str:
+    """One search token per linked mention (repeats kept: they count for ranking)."""
+    return " ".join(entity_token(kind, entity_id) for kind, entity_id in mentions if entity_id)
 
 
 def _searchable_body(document: ParsedDocument) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -19,7 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from critmin.errors import UsageError
-from critmin.evidence.tokens import phrase_query, query_terms, term_query
+from critmin.evidence.link import AMBIGUOUS
+from critmin.evidence.tokens import entity_query, entity_token, is_cjk, phrase_query, query_terms, term_query
 from critmin.kb import KnowledgeBase
 from critmin.kb.gazetteer import normalise
 
@@ -56,44 +58,114 @@ def glossary() -> dict[str, tuple[str, ...]]:
     return index
 
 
-def expand(kb: KnowledgeBase, query: str) -> list[list[str]]:
-    """The query as a list of concepts, each a list of surface forms to OR together."""
+@dataclass(frozen=True)
+class Concept:
+    """One thing the user asked for: its surface forms, and the entity it names, if any."""
+
+    forms: list[str]
+    """The user's words first, then every name of the entity or glossary translation."""
+    entity: str | None = None
+    """The entity's search token (see tokens.entity_token), when the words name one."""
+
+
+def concepts(kb: KnowledgeBase, query: str) -> list[Concept]:
+    """The query as concepts: the longest runs of words naming an entity or a glossary word."""
     words = query.split()
-    concepts: list[list[str]] = []
+    found: list[Concept] = []
     i = 0
     while i < len(words):
         for width in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
             phrase = " ".join(words[i:i + width])
-            forms = _entity_forms(kb, phrase) or glossary().get(normalise(phrase))
+            entity = _entity(kb, phrase)
+            forms = entity[0] if entity else glossary().get(normalise(phrase))
             if forms:
-                concepts.append(list(dict.fromkeys([phrase, *forms])))
+                found.append(Concept(list(dict.fromkeys([phrase, *forms])), entity[1] if entity else None))
                 i += width
                 break
         else:
-            concepts.append([words[i]])
+            found.append(Concept([words[i]]))
             i += 1
-    return concepts
+    return found
 
 
-def _entity_forms(kb: KnowledgeBase, phrase: str) -> list[str] | None:
+def expand(kb: KnowledgeBase, query: str) -> list[list[str]]:
+    """The query as a list of concepts, each a list of surface forms to OR together."""
+    return [concept.forms for concept in concepts(kb, query)]
+
+
+def _entity(kb: KnowledgeBase, phrase: str) -> tuple[list[str], str] | None:
+    """The names and search token of the entity a phrase names, if it names one."""
     key = normalise(phrase)
     if not key or (key.isascii() and len(key) < 2):
         return None
-    for gazetteer, table in ((kb.material_names, kb.materials), (kb.country_names, kb.countries),
-                             (kb.company_names, kb.companies)):
+    for gazetteer, table, kind in ((kb.material_names, kb.materials, "material"),
+                                   (kb.country_names, kb.countries, "country"),
+                                   (kb.company_names, kb.companies, "company")):
         found = gazetteer.lookup(phrase)
         if found is not None:
             entity = table[found]
             names = [entity.names.en, entity.names.zh, *entity.aliases]
-            return [n for n in names if len(normalise(n)) >= 2 or not n.isascii()]
+            return ([n for n in names if len(normalise(n)) >= 2 or not n.isascii()],
+                    entity_token(kind, entity.id))
     return None
 
 
-def fts_expression(concepts: list[list[str]]) -> str | None:
-    """AND of concepts, each an OR of its forms' phrase queries."""
+def _shape(form: str) -> tuple[str, ...] | str | None:
+    """What a form matches, for pruning: a Chinese run (str), Latin words (tuple), or None (mixed)."""
+    runs = query_terms(form)
+    if len(runs) == 1 and is_cjk(runs[0]):
+        return runs[0]
+    if runs and not any(is_cjk(r) for r in runs):
+        return tuple(runs)
+    return None
+
+
+def _covers(general: tuple[str, ...] | str, specific: tuple[str, ...] | str) -> bool:
+    """True when every text matching `specific` also matches `general`."""
+    if isinstance(general, str) and isinstance(specific, str):
+        return general in specific  # a character, or a run of consecutive bigrams
+    if isinstance(general, tuple) and isinstance(specific, tuple):
+        width = len(general)
+        return any(specific[i:i + width] == general for i in range(len(specific) - width + 1))
+    return False
+
+
+def prune_forms(forms: list[str], *, keep: str | None = None) -> list[str]:
+    """The forms worth searching for: distinct, not implied by a shorter form, not ambiguous.
+
+    `金属镓` adds nothing once `镓` is searched, nor `rare earth elements` once `rare earth` is: an
+    OR over them matches the same documents, and each extra phrase costs FTS5 a pass over its
+    postings when ranking. Expanded names that are common words in a case-folded index (`us` for
+    the USA, `apt` for ammonium paratungstate) are dropped; the user's own words (`keep`) never are.
+    """
+    shapes: dict[tuple[str, ...] | str | None, str] = {}
+    mixed: list[str] = []
+    for form in forms:
+        shape = _shape(form)
+        if shape is None:
+            mixed.append(form)
+            continue
+        ambiguous = (isinstance(shape, tuple) and len(shape) == 1
+                     and (len(shape[0]) <= 2 or shape[0] in AMBIGUOUS))
+        if ambiguous and form != keep:
+            continue
+        shapes.setdefault(shape, form)
+    kept = [form for shape, form in shapes.items()
+            if shape is not None and not any(other != shape and other is not None and _covers(other, shape)
+                                             for other in shapes)]
+    return kept + mixed
+
+
+def fts_expression(query_concepts: list[Concept]) -> str | None:
+    """AND of concepts: an entity as its one entity token (ingest linked every spelling of it),
+    anything else as an OR of its forms' phrase queries (the first form is the user's)."""
     parts = []
-    for forms in concepts:
-        alternatives = [q for q in (phrase_query(f) for f in forms) if q]
+    for concept in query_concepts:
+        if concept.entity is not None:
+            parts.append(entity_query(concept.entity))
+            continue
+        forms = concept.forms
+        alternatives = [q for q in (phrase_query(f) for f in prune_forms(forms, keep=forms[0])) if q]
         if alternatives:
             parts.append("(" + " OR ".join(dict.fromkeys(alternatives)) + ")")
     return " AND ".join(parts) if parts else None
@@ -114,8 +186,8 @@ def search(
     """BM25-ranked documents with highlighted snippets."""
     if lang is not None and lang not in {"zh", "en"}:
         raise UsageError(f"unknown language {lang!r}; expected zh or en")
-    concepts = expand(kb, query)
-    expression = fts_expression(concepts)
+    query_concepts = concepts(kb, query)
+    expression = fts_expression(query_concepts)
     if expression is None:
         raise UsageError("the query has no words to search for")
     where = ["search MATCH ?"]
@@ -134,11 +206,16 @@ def search(
             where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
             params.append(entity)
     params.append(limit)
+    # bm25 with the title weighted 5x; ranking the matches first and joining only the top ones
+    # keeps document bodies out of the sort (FTS5's configurable `rank` column measured slower).
+    filtered = (" AND search.rowid IN (SELECT d.id FROM documents d WHERE " + " AND ".join(where[1:]) + ")"
+                if len(where) > 1 else "")
     rows = conn.execute(
-        "SELECT d.id, d.title, d.publisher, d.published, d.language, d.body, d.source_file,"
-        " bm25(search, 5.0, 1.0, 1.0) AS rank FROM search JOIN documents d ON d.id = search.rowid"
-        f" WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?", params).fetchall()
-    surface = [form for forms in concepts for form in forms]
+        "SELECT d.id, d.title, d.publisher, d.published, d.language, d.body, d.source_file, top.rank"
+        " FROM (SELECT search.rowid AS id, bm25(search, 5.0, 1.0, 1.0, 1.0) AS rank FROM search"
+        f" WHERE search MATCH ?{filtered} ORDER BY rank LIMIT ?) AS top"
+        " JOIN documents d ON d.id = top.id ORDER BY top.rank", params).fetchall()
+    surface = [form for concept in query_concepts for form in concept.forms]
     return [SearchHit(id=r["id"], title=r["title"], publisher=r["publisher"],
                       published=r["published"], language=r["language"], score=round(-r["rank"], 4),
                       snippet=snippet(f"{r['title']}\n{r['body']}", surface),

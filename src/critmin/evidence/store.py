@@ -133,16 +133,26 @@ CREATE TABLE minhash_keys (
     PRIMARY KEY (key, document_id)
 ) WITHOUT ROWID;
 DROP TABLE minhash_bands;
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5(
+    title, words, chars, entities,
+    content='',
+    tokenize='unicode61 remove_diacritics 2'
+);
 """
 
 
-def _resign_documents(conn: sqlite3.Connection) -> None:
-    """v2 signs documents by shingles, not single tokens: old signatures cannot be compared.
+def _reindex_documents(conn: sqlite3.Connection) -> None:
+    """v2 signs documents by shingles and indexes linked entities: rebuild both for stored ones.
 
-    Each stored document is signed again from what ingest signs (title, paragraphs with their
-    English twins, summary), so near-duplicates are still found across the upgrade.
+    Signatures of single tokens cannot be compared with signatures of shingles, and the search
+    index gained a column of entity tokens; both are rebuilt from what ingest stored (title,
+    paragraphs with their English twins, summary, mentions), so an upgraded store searches and
+    finds near-duplicates like a new one.
     """
     from critmin.evidence.dedupe import band_keys, minhash, to_blob
+    from critmin.evidence.prepare import entity_tokens
+    from critmin.evidence.tokens import index_streams
 
     for doc_id, title, summary in conn.execute("SELECT id, title, summary FROM documents").fetchall():
         parts = [t for row in conn.execute(
@@ -150,17 +160,28 @@ def _resign_documents(conn: sqlite3.Connection) -> None:
             (doc_id,)) for t in row if t]
         if summary:
             parts.append(summary)
-        signature = minhash(title + "\n" + "\n".join(parts))
+        body = "\n".join(parts)
+        signature = minhash(title + "\n" + body)
         conn.execute("UPDATE documents SET minhash = ? WHERE id = ?", (to_blob(signature), doc_id))
         conn.executemany("INSERT OR IGNORE INTO minhash_keys (key, document_id) VALUES (?, ?)",
                          [(key, doc_id) for key in band_keys(signature)])
+        mentions = conn.execute(
+            "SELECT m.kind, m.entity_id, COALESCE(p.position, -1) FROM mentions m LEFT JOIN paragraphs p"
+            " ON p.id = m.paragraph_id WHERE m.document_id = ? ORDER BY m.id", (doc_id,)).fetchall()
+        title_words, title_chars = index_streams(title)
+        body_words, body_chars = index_streams(body)
+        title_entities = entity_tokens((kind, entity) for kind, entity, position in mentions if position == 0)
+        body_entities = entity_tokens((kind, entity) for kind, entity, position in mentions if position != 0)
+        conn.execute("INSERT INTO search (rowid, title, words, chars, entities) VALUES (?, ?, ?, ?, ?)",
+                     (doc_id, f"{title_words} {title_entities}".strip(), body_words,
+                      f"{title_chars} {body_chars}", body_entities))
 
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
 #: Migrations by target version, each a list of SQL scripts and Python steps run in order in
 #: one transaction.
-MIGRATIONS: dict[int, list[Migration]] = {1: [_V1], 2: [_V2, _resign_documents]}
+MIGRATIONS: dict[int, list[Migration]] = {1: [_V1], 2: [_V2, _reindex_documents]}
 
 
 class StoreError(CritminError):

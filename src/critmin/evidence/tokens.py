@@ -54,6 +54,24 @@ def index_streams(text: str) -> tuple[str, str]:
     return " ".join([*latin, *bigrams, *singles]), " ".join(chars)
 
 
+def entity_token(kind: str, entity_id: str) -> str:
+    """The search token standing for a linked entity: `kbm` + id for materials, `kbc` for
+    countries, `kbo` for companies and organisations (`kbmree`, `kbcusa`, `kbotsmc`).
+
+    Ingest indexes one for every linked mention, so a query naming an entity matches every
+    spelling the linker resolved (镝, Dy2O3, dysprosium oxide...) through one short posting list
+    instead of an OR over every alias. The `kb` prefix never starts an English or pinyin word
+    that matters here, and unicode61 keeps the token whole (letters and digits only).
+    """
+    prefix = {"material": "kbm", "country": "kbc"}.get(kind, "kbo")
+    return prefix + "".join(ch for ch in entity_id.lower() if ch.isascii() and ch.isalnum())
+
+
+def entity_query(token: str) -> str:
+    """An FTS5 expression matching documents whose title or text mentions the entity."""
+    return f"{{title entities}} : {_quote(token)}"
+
+
 def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 

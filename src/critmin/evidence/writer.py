@@ -32,7 +32,7 @@ class DocumentWriter:
         self._conn = conn
         self._commit_every = commit_every
         self._pending = 0
-        self._search_rows: list[tuple[int, str, str, str]] = []
+        self._search_rows: list[tuple[int, str, str, str, str]] = []
         self._next_paragraph_id = 0
 
     def __enter__(self) -> DocumentWriter:
@@ -52,8 +52,9 @@ class DocumentWriter:
 
     def _commit(self) -> None:
         if self._search_rows:
-            self._conn.executemany("INSERT INTO search (rowid, title, words, chars) VALUES (?, ?, ?, ?)",
-                                   self._search_rows)
+            self._conn.executemany(
+                "INSERT INTO search (rowid, title, words, chars, entities) VALUES (?, ?, ?, ?, ?)",
+                self._search_rows)
             self._search_rows = []
         self._conn.execute("COMMIT")
         self._pending = 0
