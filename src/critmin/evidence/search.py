@@ -201,10 +201,10 @@ def search(
     if lang is not None:
         where.append("d.language IN (?, 'mixed')")
         params.append(lang)
-    for entity in (material, country):
+    # entity filters ride on the index too: the document must carry the entity's token
+    for kind, entity in (("material", material), ("country", country)):
         if entity is not None:
-            where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
-            params.append(entity)
+            params[0] = f"({params[0]}) AND {entity_query(entity_token(kind, entity))}"
     params.append(limit)
     # bm25 with the title weighted 5x; ranking the matches first and joining only the top ones
     # keeps document bodies out of the sort (FTS5's configurable `rank` column measured slower).

@@ -133,6 +133,7 @@ CREATE TABLE minhash_keys (
     PRIMARY KEY (key, document_id)
 ) WITHOUT ROWID;
 DROP TABLE minhash_bands;
+DROP INDEX mentions_entity;
 DROP TABLE search;
 CREATE VIRTUAL TABLE search USING fts5(
     title, words, chars, entities,
