@@ -38,6 +38,8 @@ def _parse_date(text: str | None, option: str) -> date | None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
     db: DbOption = None,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Preparing processes (default: one per core for 64 files or more; 0 = none).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Store documents (digest pages, Markdown posts, HTML, text): parse, link, extract, index.
@@ -56,7 +58,7 @@ def ingest(
                       TimeElapsedColumn(), console=Console(stderr=True),
                       disable=as_json or len(files) < 2) as progress:
             task = progress.add_task("ingesting", total=len(files))
-            report = ingest_paths(conn, linker, files,
+            report = ingest_paths(conn, linker, files, workers=workers,
                                   on_file=lambda _path: progress.advance(task))
     if as_json:
         emit_json({"ingested": report.ingested, "duplicates": report.duplicates,
