@@ -28,9 +28,24 @@ def test_same_seed_same_numbers_other_seed_other_numbers(kb: KnowledgeBase) -> N
 
 
 def test_full_embargo_bites_when_stocks_run_out(kb: KnowledgeBase, write_scenario) -> None:  # type: ignore[no-untyped-def]
-    scenario = load_scenario(str(write_scenario(
-        inventories=[{"sector": s, "days": 20} for s in
-                     ("ev_motor", "industrial_motors", "wind", "consumer_electronics", "robotics", "defence")])), kb)
+    scenario = load_scenario(
+        str(
+            write_scenario(
+                inventories=[
+                    {"sector": s, "days": 20}
+                    for s in (
+                        "ev_motor",
+                        "industrial_motors",
+                        "wind",
+                        "consumer_electronics",
+                        "robotics",
+                        "defence",
+                    )
+                ]
+            )
+        ),
+        kb,
+    )
     c = _compile(kb, scenario)
     out = run_batch(c, 16, np.random.SeedSequence(1))
     usa = c.series.index(next(s for s in c.series if s.kind == "destination" and s.key == "USA"))
@@ -59,8 +74,15 @@ def test_more_cover_delays_the_first_shortfall(kb: KnowledgeBase, write_scenario
 
 
 def test_approval_without_delay_means_no_shortfall(kb: KnowledgeBase, write_scenario) -> None:  # type: ignore[no-untyped-def]
-    restrictions = [{"exporter": "CHN", "materials": ["NdFeB"], "stages": ["magnet"], "start": "2026-01-01",
-                     "licensing": {"approval_probability": 1.0, "delay_days": 0, "delay_sigma": 0}}]
+    restrictions = [
+        {
+            "exporter": "CHN",
+            "materials": ["NdFeB"],
+            "stages": ["magnet"],
+            "start": "2026-01-01",
+            "licensing": {"approval_probability": 1.0, "delay_days": 0, "delay_sigma": 0},
+        }
+    ]
     result = simulate(kb, load_scenario(str(write_scenario(restrictions=restrictions)), kb), runs=8, seed=0)
     assert all(s.lost_days_mean == 0 for s in result.series)
     assert all(p.peak.p50 is not None and abs(p.peak.p50 - 1.0) < 1e-6 for p in result.prices)

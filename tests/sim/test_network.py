@@ -21,7 +21,11 @@ def test_each_slot_takes_all_of_its_input(april: Network) -> None:
     totals: dict[int, float] = defaultdict(float)
     for edge in april.edges:
         totals[edge.slot] += edge.weight
-    fed = [k for k, s in enumerate(april.slots) if s.group is not None or april.nodes[s.node].kind != "producer"]
+    fed = [
+        k
+        for k, s in enumerate(april.slots)
+        if s.group is not None or april.nodes[s.node].kind != "producer"
+    ]
     assert fed and all(abs(totals[k] - 1.0) < 1e-9 for k in fed)
 
 
@@ -50,8 +54,11 @@ def test_only_the_exporters_flows_abroad_are_controlled(april: Network) -> None:
 
 
 def test_magnet_makers_abroad_need_the_restricted_additives(april: Network) -> None:
-    row_magnet = next(i for i, n in enumerate(april.nodes)
-                      if n.material == "NdFeB" and n.stage == "magnet" and n.country == "ROW")
+    row_magnet = next(
+        i
+        for i, n in enumerate(april.nodes)
+        if n.material == "NdFeB" and n.stage == "magnet" and n.country == "ROW"
+    )
     inputs = {s.material for s in april.slots if s.node == row_magnet}
     assert inputs == {"Dy", "Tb"}
 

@@ -35,60 +35,111 @@ def print_simulation(console: Console, result: SimulationResult, top: int = 10) 
     s = result.scenario
     console.print(f"{s.name}", style="bold")
     measures = f" · measures {', '.join(s.measures)}" if s.measures else ""
-    console.print(f"start {s.start} · {s.horizon_days} days · {result.runs} runs · seed {result.seed} · "
-                  f"{result.executor}{measures} · {result.elapsed_seconds:.1f} s")
-    table = make_table(f"Ranked exposures (top {top}; lost days = cumulative shortfall in days of normal "
-                       "output; bands 5-95%)", "#", "material", "kind", "who", "first short (day p50)",
-                       "lost days p50", "p5-p95", "peak short p50",
-                       right=("#", "first short (day p50)", "lost days p50", "p5-p95", "peak short p50"))
+    console.print(
+        f"start {s.start} · {s.horizon_days} days · {result.runs} runs · seed {result.seed} · "
+        f"{result.executor}{measures} · {result.elapsed_seconds:.1f} s"
+    )
+    table = make_table(
+        f"Ranked exposures (top {top}; lost days = cumulative shortfall in days of normal "
+        "output; bands 5-95%)",
+        "#",
+        "material",
+        "kind",
+        "who",
+        "first short (day p50)",
+        "lost days p50",
+        "p5-p95",
+        "peak short p50",
+        right=("#", "first short (day p50)", "lost days p50", "p5-p95", "peak short p50"),
+    )
     index = {(x.kind, x.material, x.key): x for x in result.series}
     for e in result.exposures[:top]:
         series = index[(e.kind, e.material, e.key)]
-        table.add_row(str(e.rank), e.material, e.kind, e.key, _never(e.first_shortfall_p50),
-                      _never(series.lost_days.p50), f"{_never(series.lost_days.p5)}-{_never(series.lost_days.p95)}",
-                      "never" if e.peak_shortfall_p50 is None else f"{e.peak_shortfall_p50 * 100:.0f}%")
+        table.add_row(
+            str(e.rank),
+            e.material,
+            e.kind,
+            e.key,
+            _never(e.first_shortfall_p50),
+            _never(series.lost_days.p50),
+            f"{_never(series.lost_days.p5)}-{_never(series.lost_days.p95)}",
+            "never" if e.peak_shortfall_p50 is None else f"{e.peak_shortfall_p50 * 100:.0f}%",
+        )
     console.print(table)
-    prices = make_table("Price index outside the restricting countries (1 = before)", "material",
-                        "peak p5", "peak p50", "peak p95", "end p50", right=("peak p5", "peak p50", "peak p95",
-                                                                          "end p50"))
+    prices = make_table(
+        "Price index outside the restricting countries (1 = before)",
+        "material",
+        "peak p5",
+        "peak p50",
+        "peak p95",
+        "end p50",
+        right=("peak p5", "peak p50", "peak p95", "end p50"),
+    )
     for p in result.prices:
-        prices.add_row(p.material, f"{p.peak.p5:.2f}", f"{p.peak.p50:.2f}", f"{p.peak.p95:.2f}", f"{p.p50[-1]:.2f}")
+        prices.add_row(
+            p.material, f"{p.peak.p5:.2f}", f"{p.peak.p50:.2f}", f"{p.peak.p95:.2f}", f"{p.p50[-1]:.2f}"
+        )
     console.print(prices)
     if result.sensitivity:
-        sens = make_table("What matters most (headline: mean lost days summed over destinations)",
-                          "parameter", "at low", "at high", "swing", right=("at low", "at high", "swing"))
+        sens = make_table(
+            "What matters most (headline: mean lost days summed over destinations)",
+            "parameter",
+            "at low",
+            "at high",
+            "swing",
+            right=("at low", "at high", "swing"),
+        )
         for r in result.sensitivity:
             sens.add_row(r.parameter, f"{r.outcome_low:,.0f}", f"{r.outcome_high:,.0f}", f"{r.swing:,.0f}")
         console.print(sens)
     if result.mitigation:
-        console.print("Mitigation counted: " + "; ".join(
-            f"{m.label} ({m.group}, from {m.start})" for m in result.mitigation))
+        console.print(
+            "Mitigation counted: "
+            + "; ".join(f"{m.label} ({m.group}, from {m.start})" for m in result.mitigation)
+        )
     if s.validation:
         console.print(f"What happened: {s.validation}")
 
 
 def print_backtest(console: Console, result: BacktestResult) -> None:
     console.print(f"Backtest: {result.episode}", style="bold")
-    console.print(f"recorded: {result.basis}; model: price index of scenario {result.scenario} "
-                  f"({result.runs} runs, seed {result.seed}); both 1 at the start of 2010")
-    table = make_table("Model vs recorded price index", "material", "date", "recorded US$/kg", "recorded index",
-                       "model p50", "model p5-p95", "error ln(model/rec)",
-                       right=("recorded US$/kg", "recorded index", "model p50", "model p5-p95",
-                              "error ln(model/rec)"))
+    console.print(
+        f"recorded: {result.basis}; model: price index of scenario {result.scenario} "
+        f"({result.runs} runs, seed {result.seed}); both 1 at the start of 2010"
+    )
+    table = make_table(
+        "Model vs recorded price index",
+        "material",
+        "date",
+        "recorded US$/kg",
+        "recorded index",
+        "model p50",
+        "model p5-p95",
+        "error ln(model/rec)",
+        right=("recorded US$/kg", "recorded index", "model p50", "model p5-p95", "error ln(model/rec)"),
+    )
     for p in result.points:
-        table.add_row(p.material, p.date, f"{p.recorded_usd_per_kg:,.0f}", f"{p.recorded_index:.2f}",
-                      f"{p.model_p50:.2f}", f"{p.model_p5:.2f}-{p.model_p95:.2f}", f"{p.log_error:+.2f}")
+        table.add_row(
+            p.material,
+            p.date,
+            f"{p.recorded_usd_per_kg:,.0f}",
+            f"{p.recorded_index:.2f}",
+            f"{p.model_p50:.2f}",
+            f"{p.model_p5:.2f}-{p.model_p95:.2f}",
+            f"{p.log_error:+.2f}",
+        )
     console.print(table)
     for s in result.summaries:
-        console.print(f"{s.material}: recorded peak {s.recorded_peak:.1f}x ({s.recorded_peak_date}), model peak "
-                      f"{s.model_peak_p50:.2f}x ({s.model_peak_date}); mean |log error| {s.mean_abs_log_error:.2f}")
+        console.print(
+            f"{s.material}: recorded peak {s.recorded_peak:.1f}x ({s.recorded_peak_date}), model peak "
+            f"{s.model_peak_p50:.2f}x ({s.model_peak_date}); mean |log error| {s.mean_abs_log_error:.2f}"
+        )
     console.print("Where the model is wrong:", style="bold")
     for finding in result.findings:
         console.print(f"  - {finding}")
     for c in result.cross_check:
-        console.print(f"Cross-check {c['material']} ({c['basis']}): "
-                      + ", ".join(f"{k}: {v:,}" for k, v in dict(c["values"]).items())  # type: ignore[call-overload]
-                      + f" [{', '.join(c['sources'])}]")  # type: ignore[arg-type]
+        values = ", ".join(f"{k}: {v:,}" for k, v in c.values.items())
+        console.print(f"Cross-check {c.material} ({c.basis}): {values} [{', '.join(c.sources)}]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,21 +148,30 @@ def print_backtest(console: Console, result: BacktestResult) -> None:
 
 @app.command("simulate")
 def simulate_command(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name (see critmin scenarios) or a YAML file.")],
+    scenario: Annotated[
+        str, typer.Argument(help="A bundled scenario name (see critmin scenarios) or a YAML file.")
+    ],
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
-    horizon: Annotated[int | None, typer.Option("--horizon", help="Days to simulate (default: the scenario's).")]
-    = None,
-    sensitivity_runs: Annotated[int, typer.Option("--sensitivity-runs",
-                                                  help="Runs per sensitivity case (0 to skip).")] = 100,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Days to simulate (default: the scenario's).")
+    ] = None,
+    sensitivity_runs: Annotated[
+        int, typer.Option("--sensitivity-runs", help="Runs per sensitivity case (0 to skip).")
+    ] = 100,
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
-    address: Annotated[str | None, typer.Option("--address", help="Dask scheduler, e.g. tcp://host:8786 "
-                                                "(default: a LocalCluster).")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes, or LocalCluster workers.")]
-    = 1,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Dask scheduler, e.g. tcp://host:8786 (default: a LocalCluster)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Local worker processes, or LocalCluster workers.")
+    ] = 1,
     top: Annotated[int, typer.Option("--top", help="Exposures shown.")] = 10,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
-    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report here.")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a Markdown report here.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Simulate a scenario: shortfalls by destination, sector and stage, prices, what matters most."""
@@ -120,9 +180,17 @@ def simulate_command(
     if executor not in ("local", "dask"):
         raise UsageError(f"--executor {executor!r}: expected local or dask")
     kb = load_kb()
-    result = simulate(kb, load_scenario(scenario, kb), runs=runs, seed=seed, horizon=horizon,
-                      executor=executor, address=address, workers=workers,
-                      sensitivity_runs=max(sensitivity_runs, 0))
+    result = simulate(
+        kb,
+        load_scenario(scenario, kb),
+        runs=runs,
+        seed=seed,
+        horizon=horizon,
+        executor=executor,
+        address=address,
+        workers=workers,
+        sensitivity_runs=max(sensitivity_runs, 0),
+    )
     if report is not None:
         write_simulation_html(result, report)
     if markdown is not None:
@@ -160,13 +228,27 @@ def scenarios_command(json_out: JsonFlag = False) -> None:
     rows = []
     for name, path in bundled_scenarios().items():
         scenario, _ = read_scenario(str(path))
-        rows.append({"name": name, "title": scenario.name, "start": scenario.start.isoformat(),
-                     "horizon_days": scenario.horizon_days, "measures": scenario.measures})
+        rows.append(
+            {
+                "name": name,
+                "title": scenario.name,
+                "start": scenario.start.isoformat(),
+                "horizon_days": scenario.horizon_days,
+                "measures": scenario.measures,
+            }
+        )
     if json_out:
         emit_json(rows)
         return
-    table = make_table("Bundled scenarios (critmin simulate NAME)", "name", "title", "start", "days", "measures")
+    table = make_table(
+        "Bundled scenarios (critmin simulate NAME)", "name", "title", "start", "days", "measures"
+    )
     for row in rows:
-        table.add_row(str(row["name"]), str(row["title"]), str(row["start"]), str(row["horizon_days"]),
-                      ", ".join(row["measures"]))  # type: ignore[arg-type]
+        table.add_row(
+            str(row["name"]),
+            str(row["title"]),
+            str(row["start"]),
+            str(row["horizon_days"]),
+            ", ".join(str(m) for m in row["measures"]),  # type: ignore[attr-defined]
+        )
     make_console().print(table)

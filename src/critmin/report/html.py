@@ -41,55 +41,124 @@ def _fmt(value: float | None, pct: bool = False) -> str:
 def simulation_html(result: SimulationResult) -> str:
     """The report as one HTML string."""
     s = result.scenario
-    parts = [f"<h1>{escape(s.name)}</h1>",
-             f"<p class='muted'>Start {s.start} · {s.horizon_days} days · {result.runs} runs · seed "
-             f"{result.seed} · executor {escape(result.executor)}"
-             + (f" · measures {escape(', '.join(s.measures))}" if s.measures else "") + "</p>",
-             f"<p>{escape(s.description)}</p>", "<h2>Ranked exposures</h2>"]
-    parts.append(_table(["#", "material", "kind", "who", "lost days (mean)", "lost days p5-p95",
-                         "first short (p50 day)", "peak shortfall (p50)"],
-                        [[str(e.rank), e.material, e.kind, e.key, f"{e.lost_days_mean:.1f}",
-                          _band_text(result, e.kind, e.material, e.key), _fmt(e.first_shortfall_p50),
-                          _fmt(e.peak_shortfall_p50, pct=True)] for e in result.exposures[:25]]))
+    parts = [
+        f"<h1>{escape(s.name)}</h1>",
+        f"<p class='muted'>Start {s.start} · {s.horizon_days} days · {result.runs} runs · seed "
+        f"{result.seed} · executor {escape(result.executor)}"
+        + (f" · measures {escape(', '.join(s.measures))}" if s.measures else "")
+        + "</p>",
+        f"<p>{escape(s.description)}</p>",
+        "<h2>Ranked exposures</h2>",
+    ]
+    parts.append(
+        _table(
+            [
+                "#",
+                "material",
+                "kind",
+                "who",
+                "lost days (mean)",
+                "lost days p5-p95",
+                "first short (p50 day)",
+                "peak shortfall (p50)",
+            ],
+            [
+                [
+                    str(e.rank),
+                    e.material,
+                    e.kind,
+                    e.key,
+                    f"{e.lost_days_mean:.1f}",
+                    _band_text(result, e.kind, e.material, e.key),
+                    _fmt(e.first_shortfall_p50),
+                    _fmt(e.peak_shortfall_p50, pct=True),
+                ]
+                for e in result.exposures[:25]
+            ],
+        )
+    )
     if result.exposures:
         parts.append(_fig(exposure_bars(result)))
     parts.append("<h2>Shortfall over time</h2>")
     for material in dict.fromkeys(x.material for x in result.series):
         parts.append(_fig(shortfall_timeline(result, material, "destination")))
-    parts += ["<h2>Prices</h2>", _fig(price_timeline(result)),
-              _table(["material", "peak p5", "peak p50", "peak p95"],
-                     [[p.material, _fmt(p.peak.p5), _fmt(p.peak.p50), _fmt(p.peak.p95)] for p in result.prices])]
+    parts += [
+        "<h2>Prices</h2>",
+        _fig(price_timeline(result)),
+        _table(
+            ["material", "peak p5", "peak p50", "peak p95"],
+            [[p.material, _fmt(p.peak.p5), _fmt(p.peak.p50), _fmt(p.peak.p95)] for p in result.prices],
+        ),
+    ]
     if result.sensitivity:
-        parts += ["<h2>Sensitivity</h2>", "<p>Headline outcome: mean lost days summed over destinations; "
-                  "each row moves one parameter group with the same random numbers.</p>",
-                  _table(["parameter", "low", "high", "outcome low", "outcome high", "swing"],
-                         [[r.parameter, str(r.low), str(r.high), str(r.outcome_low), str(r.outcome_high),
-                           str(r.swing)] for r in result.sensitivity]),
-                  _fig(sensitivity_bars(result))]
+        parts += [
+            "<h2>Sensitivity</h2>",
+            "<p>Headline outcome: mean lost days summed over destinations; "
+            "each row moves one parameter group with the same random numbers.</p>",
+            _table(
+                ["parameter", "low", "high", "outcome low", "outcome high", "swing"],
+                [
+                    [
+                        r.parameter,
+                        str(r.low),
+                        str(r.high),
+                        str(r.outcome_low),
+                        str(r.outcome_high),
+                        str(r.swing),
+                    ]
+                    for r in result.sensitivity
+                ],
+            ),
+            _fig(sensitivity_bars(result)),
+        ]
     if result.mitigation:
-        parts += ["<h2>Mitigation counted</h2>",
-                  _table(["what", "adds to", "country", "share of world output", "start", "kind", "sources"],
-                         [[m.label, m.group, m.country, "" if m.share_of_world is None else
-                           f"{m.share_of_world:.2%}", m.start, m.kind, ", ".join(m.sources)]
-                          for m in result.mitigation])]
+        parts += [
+            "<h2>Mitigation counted</h2>",
+            _table(
+                ["what", "adds to", "country", "share of world output", "start", "kind", "sources"],
+                [
+                    [
+                        m.label,
+                        m.group,
+                        m.country,
+                        "" if m.share_of_world is None else f"{m.share_of_world:.2%}",
+                        m.start,
+                        m.kind,
+                        ", ".join(m.sources),
+                    ]
+                    for m in result.mitigation
+                ],
+            ),
+        ]
     if s.validation:
         parts += ["<h2>What happened</h2>", f"<p>{escape(s.validation)}</p>"]
-    parts += ["<h2>How the network was built</h2>",
-              f"<p>{result.network.nodes} nodes, {result.network.slots} input slots, {result.network.edges} flows, "
-              f"{result.network.controlled_flows} needing a licence.</p>",
-              "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in result.network.notes) + "</ul>",
-              "<h2>Parameters in force</h2>",
-              _table(["parameter", "value", "unit", "kind", "confidence", "sources"],
-                     [[p.path, f"{p.value:g}", p.unit, p.kind, p.confidence, ", ".join(p.sources)]
-                      for p in result.parameters]),
-              "<h2>Sources</h2>",
-              "<ul>" + "".join(f"<li>[{escape(k)}] {escape(v)}</li>" for k, v in result.sources.items()) + "</ul>",
-              "<p class='muted'>Shortfall: unmet demand as a fraction of normal demand. Lost days: the sum of "
-              "daily shortfalls, in days of normal output. Method: docs/methods.md.</p>"]
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{escape(s.name)} · critmin</title><style>{_STYLE}</style>"
-            f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
-            + "\n".join(parts) + "</body></html>\n")
+    parts += [
+        "<h2>How the network was built</h2>",
+        f"<p>{result.network.nodes} nodes, {result.network.slots} input slots, {result.network.edges} flows, "
+        f"{result.network.controlled_flows} needing a licence.</p>",
+        "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in result.network.notes) + "</ul>",
+        "<h2>Parameters in force</h2>",
+        _table(
+            ["parameter", "value", "unit", "kind", "confidence", "sources"],
+            [
+                [p.path, f"{p.value:g}", p.unit, p.kind, p.confidence, ", ".join(p.sources)]
+                for p in result.parameters
+            ],
+        ),
+        "<h2>Sources</h2>",
+        "<ul>"
+        + "".join(f"<li>[{escape(k)}] {escape(v)}</li>" for k, v in result.sources.items())
+        + "</ul>",
+        "<p class='muted'>Shortfall: unmet demand as a fraction of normal demand. Lost days: the sum of "
+        "daily shortfalls, in days of normal output. Method: docs/methods.md.</p>",
+    ]
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(s.name)} · critmin</title><style>{_STYLE}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
 
 
 def _band_text(result: SimulationResult, kind: str, material: str, key: str) -> str:

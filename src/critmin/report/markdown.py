@@ -15,25 +15,42 @@ def _day(value: float | None) -> str:
 
 def simulation_markdown(result: SimulationResult, top: int = 10) -> str:
     s = result.scenario
-    lines = [f"# {s.name}", "", s.description, "",
-             f"Start {s.start}, {s.horizon_days} days, {result.runs} runs, seed {result.seed}."]
+    lines = [
+        f"# {s.name}",
+        "",
+        s.description,
+        "",
+        f"Start {s.start}, {s.horizon_days} days, {result.runs} runs, seed {result.seed}.",
+    ]
     if s.measures:
         lines.append(f"Measures: {', '.join(s.measures)}.")
-    lines += ["", "## Ranked exposures", "",
-              "| # | material | kind | who | lost days (mean) | first short (p50 day) | peak shortfall (p50) |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Ranked exposures",
+        "",
+        "| # | material | kind | who | lost days (mean) | first short (p50 day) | peak shortfall (p50) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for e in result.exposures[:top]:
-        lines.append(f"| {e.rank} | {e.material} | {e.kind} | {e.key} | {e.lost_days_mean:.1f} | "
-                     f"{_day(e.first_shortfall_p50)} | {_pct(e.peak_shortfall_p50)} |")
+        lines.append(
+            f"| {e.rank} | {e.material} | {e.kind} | {e.key} | {e.lost_days_mean:.1f} | "
+            f"{_day(e.first_shortfall_p50)} | {_pct(e.peak_shortfall_p50)} |"
+        )
     lines += ["", "## Prices", "", "| material | peak index p5 | p50 | p95 |", "|---|---|---|---|"]
     for p in result.prices:
         lines.append(f"| {p.material} | {p.peak.p5} | {p.peak.p50} | {p.peak.p95} |")
     if result.sensitivity:
-        lines += ["", "## Sensitivity", "", "| parameter | low | high | outcome low | outcome high | swing |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Sensitivity",
+            "",
+            "| parameter | low | high | outcome low | outcome high | swing |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in result.sensitivity:
-            lines.append(f"| {r.parameter} | {r.low} | {r.high} | {r.outcome_low} | {r.outcome_high} | "
-                         f"{r.swing} |")
+            lines.append(
+                f"| {r.parameter} | {r.low} | {r.high} | {r.outcome_low} | {r.outcome_high} | {r.swing} |"
+            )
     if s.validation:
         lines += ["", "## What happened", "", s.validation]
     lines += ["", "## Sources", ""] + [f"- [{k}] {v}" for k, v in result.sources.items()]

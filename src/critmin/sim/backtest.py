@@ -97,7 +97,7 @@ class BacktestResult(_Out):
     summaries: list[MaterialSummary]
     findings: list[str]
     """Where the model is wrong, in words."""
-    cross_check: list[dict[str, object]]
+    cross_check: list[CrossCheck]
     sources: dict[str, str]
 
 
@@ -113,7 +113,9 @@ def read_records(kb: KnowledgeBase, path: Path | None = None) -> Records:
         raise CritminError(f"{path.name}: cannot read: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise CritminError(f"{path.name}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise CritminError(
+            f"{path.name}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        ) from None
     ids = {s for pts in records.series.values() for p in pts for s in p.sources}
     ids |= {s for c in records.cross_check for s in c.sources}
     missing = sorted(ids - set(kb.sources))
@@ -146,61 +148,103 @@ def backtest(kb: KnowledgeBase, *, runs: int = 300, seed: int = 0) -> BacktestRe
             index = point.usd_per_kg / base
             error = math.log(price.p50[i] / index)
             errors.append(error)
-            points.append(ComparisonPoint(material=material, date=point.date.isoformat(),
-                                          recorded_usd_per_kg=point.usd_per_kg, recorded_index=round(index, 3),
-                                          model_p5=price.p5[i], model_p50=price.p50[i], model_p95=price.p95[i],
-                                          log_error=round(error, 3)))
+            points.append(
+                ComparisonPoint(
+                    material=material,
+                    date=point.date.isoformat(),
+                    recorded_usd_per_kg=point.usd_per_kg,
+                    recorded_index=round(index, 3),
+                    model_p5=price.p5[i],
+                    model_p50=price.p50[i],
+                    model_p95=price.p95[i],
+                    log_error=round(error, 3),
+                )
+            )
         top = max(recorded, key=lambda p: p.usd_per_kg)
         model_peak_i = int(np.argmax(price.p50))
         model_peak = price.p50[model_peak_i]
         recorded_peak = top.usd_per_kg / base
-        summary = MaterialSummary(material=material, recorded_peak=round(recorded_peak, 2),
-                                  recorded_peak_date=top.date.isoformat(), model_peak_p50=model_peak,
-                                  model_peak_date=result.dates[model_peak_i],
-                                  mean_abs_log_error=round(float(np.mean(np.abs(errors))), 3))
+        summary = MaterialSummary(
+            material=material,
+            recorded_peak=round(recorded_peak, 2),
+            recorded_peak_date=top.date.isoformat(),
+            model_peak_p50=model_peak,
+            model_peak_date=result.dates[model_peak_i],
+            mean_abs_log_error=round(float(np.mean(np.abs(errors))), 3),
+        )
         summaries.append(summary)
         findings += _findings(material, summary, recorded, price.p50, result.dates, restriction_end, base)
-    sources = {s: kb.sources[s].citation()
-               for pts in records.series.values() for p in pts for s in p.sources}
+    sources = {
+        s: kb.sources[s].citation() for pts in records.series.values() for p in pts for s in p.sources
+    }
     sources.update({s: kb.sources[s].citation() for c in records.cross_check for s in c.sources})
     sources.update({s: kb.sources[s].citation() for s in scenario.sources})
-    return BacktestResult(episode=records.episode, scenario=records.scenario, basis=records.basis, runs=runs,
-                          seed=seed, points=points, summaries=summaries, findings=findings,
-                          cross_check=[c.model_dump() for c in records.cross_check], sources=sources)
+    return BacktestResult(
+        episode=records.episode,
+        scenario=records.scenario,
+        basis=records.basis,
+        runs=runs,
+        seed=seed,
+        points=points,
+        summaries=summaries,
+        findings=findings,
+        cross_check=list(records.cross_check),
+        sources=sources,
+    )
 
 
-def _findings(material: str, s: MaterialSummary, recorded: list[RecordPoint], model: list[float],
-              dates: list[str], restriction_end: dt.date | None, base: float) -> list[str]:
+def _findings(
+    material: str,
+    s: MaterialSummary,
+    recorded: list[RecordPoint],
+    model: list[float],
+    dates: list[str],
+    restriction_end: dt.date | None,
+    base: float,
+) -> list[str]:
     out = []
     ratio = s.recorded_peak / max(s.model_peak_p50, 1e-9)
     if ratio > 1.5:
-        out.append(f"{material}: the model's peak ({s.model_peak_p50:.1f}x) is {ratio:.1f} times below the "
-                   f"recorded peak ({s.recorded_peak:.1f}x). The model prices only the physical gap in "
-                   "fresh supply; the 2010-2011 spike also carried speculative buying and stockpiling, "
-                   "export-licence premiums and China's domestic production cuts, none of which it "
-                   "represents.")
+        out.append(
+            f"{material}: the model's peak ({s.model_peak_p50:.1f}x) is {ratio:.1f} times below the "
+            f"recorded peak ({s.recorded_peak:.1f}x). The model prices only the physical gap in "
+            "fresh supply; the 2010-2011 spike also carried speculative buying and stockpiling, "
+            "export-licence premiums and China's domestic production cuts, none of which it "
+            "represents."
+        )
     elif ratio < 1 / 1.5:
-        out.append(f"{material}: the model's peak ({s.model_peak_p50:.1f}x) overshoots the recorded peak "
-                   f"({s.recorded_peak:.1f}x) by {1 / ratio:.1f} times.")
+        out.append(
+            f"{material}: the model's peak ({s.model_peak_p50:.1f}x) overshoots the recorded peak "
+            f"({s.recorded_peak:.1f}x) by {1 / ratio:.1f} times."
+        )
     else:
-        out.append(f"{material}: peak height within a factor 1.5 of the record "
-                   f"({s.model_peak_p50:.1f}x vs {s.recorded_peak:.1f}x).")
+        out.append(
+            f"{material}: peak height within a factor 1.5 of the record "
+            f"({s.model_peak_p50:.1f}x vs {s.recorded_peak:.1f}x)."
+        )
     model_peak = dt.date.fromisoformat(s.model_peak_date)
     recorded_peak = dt.date.fromisoformat(s.recorded_peak_date)
     lag = (model_peak - recorded_peak).days
     if abs(lag) > 60:
         word = "after" if lag > 0 else "before"
-        out.append(f"{material}: the model peaks on {s.model_peak_date}, {abs(lag)} days {word} the recorded "
-                   f"peak ({s.recorded_peak_date}).")
+        out.append(
+            f"{material}: the model peaks on {s.model_peak_date}, {abs(lag)} days {word} the recorded "
+            f"peak ({s.recorded_peak_date})."
+        )
     last = recorded[-1]
     last_i = min(range(len(dates)), key=lambda i: abs((dt.date.fromisoformat(dates[i]) - last.date).days))
     recorded_fall = last.usd_per_kg / base / s.recorded_peak
     model_fall = model[last_i] / max(s.model_peak_p50, 1e-9)
     if recorded_fall < 0.8 and model_fall > recorded_fall + 0.15:
-        held = (f" while the quota was still in force (it ends {restriction_end})"
-                if restriction_end and last.date < restriction_end else "")
-        out.append(f"{material}: recorded prices fell to {recorded_fall:.0%} of the peak by {last.date}{held}; "
-                   f"the model stays at {model_fall:.0%}. Demand destruction, thrifting (less Dy per "
-                   "magnet) and destocking were faster and larger than the model's elasticities and "
-                   "substitution lags allow.")
+        held = (
+            f" while the quota was still in force (it ends {restriction_end})"
+            if restriction_end and last.date < restriction_end
+            else ""
+        )
+        out.append(
+            f"{material}: recorded prices fell to {recorded_fall:.0%} of the peak by {last.date}{held}; "
+            f"the model stays at {model_fall:.0%}. Demand destruction, thrifting (less Dy per "
+            "magnet) and destocking were faster and larger than the model's elasticities and "
+            "substitution lags allow."
+        )
     return out

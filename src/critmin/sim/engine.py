@@ -10,6 +10,7 @@ batches with the same seeds gets the same numbers. Equations: docs/methods.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ from critmin.sim.network import Network
 from critmin.sim.parameters import Parameters
 from critmin.sim.prices import adjust, clearing_index
 
-F = npt.NDArray[np.float64]
+F = npt.NDArray[np.floating[Any]]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
@@ -131,14 +132,18 @@ class BatchOutput:
     """(runs, materials) highest price index."""
 
 
-def _matrix(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> sparse.csr_matrix:
-    return sparse.csr_matrix((np.asarray(vals, dtype=DT), (np.asarray(rows, dtype=np.int64),
-                              np.asarray(cols, dtype=np.int64))), shape=shape)
+def _matrix(
+    rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        (np.asarray(vals, dtype=DT), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
+        shape=shape,
+    )
 
 
 def _normalise_columns(m: F) -> F:
     sums = m.sum(axis=0)
-    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+    return np.asarray(np.divide(m, sums, out=np.zeros_like(m), where=sums > 0), dtype=np.float64)
 
 
 def compile_network(net: Network, params: Parameters, horizon: int, report_every: int = 7) -> Compiled:
@@ -154,11 +159,16 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         raise ValueError("every flow node needs at least one slot, and slots must be in node order")
     node_starts = np.searchsorted(slot_node, np.arange(n)).astype(np.int64)
     counts = np.diff(np.append(node_starts, k))
-    extra_slots = [(rank, np.flatnonzero(counts > rank).astype(np.int64))
-                   for rank in range(1, int(counts.max()))]
+    extra_slots = [
+        (rank, np.flatnonzero(counts > rank).astype(np.int64)) for rank in range(1, int(counts.max()))
+    ]
     flow_edges = [e for e in net.edges if e.slot in fslot]
-    flows_t = _matrix([fslot[e.slot] for e in flow_edges], [fnode[e.src] for e in flow_edges],
-                      [e.weight for e in flow_edges], (k, n))
+    flows_t = _matrix(
+        [fslot[e.slot] for e in flow_edges],
+        [fnode[e.src] for e in flow_edges],
+        [e.weight for e in flow_edges],
+        (k, n),
+    )
     slots = [net.slots[s] for s in flow_slots]
     source_supply = np.array([[1.0] if s.group is None else [0.0] for s in slots], dtype=DT)
     cover = np.array([[s.cover_days] for s in slots], dtype=DT)
@@ -168,26 +178,42 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
     ctrl_src = np.array([fnode[edges[c.edge].src] for c in net.controlled], dtype=np.int64)
     ctrl_weight = np.array([[edges[c.edge].weight * c.factor] for c in net.controlled], dtype=DT)
     ctrl_pair = np.array([c.pair for c in net.controlled], dtype=np.int64)
-    ctrl_t = _matrix([fslot[edges[c.edge].slot] for c in net.controlled], list(range(len(net.controlled))),
-                     [1.0] * len(net.controlled), (k, len(net.controlled)))
+    ctrl_t = _matrix(
+        [fslot[edges[c.edge].slot] for c in net.controlled],
+        list(range(len(net.controlled))),
+        [1.0] * len(net.controlled),
+        (k, len(net.controlled)),
+    )
     n_draws = max([p.draw for p in net.pairs], default=-1) + 1
     draw_approval = np.zeros(n_draws)
     draw_delay = np.zeros(n_draws)
     draw_sigma = np.zeros(n_draws)
     for p in net.pairs:
-        draw_approval[p.draw], draw_delay[p.draw], draw_sigma[p.draw] = p.approval, p.delay_days, p.delay_sigma
+        draw_approval[p.draw], draw_delay[p.draw], draw_sigma[p.draw] = (
+            p.approval,
+            p.delay_days,
+            p.delay_sigma,
+        )
 
     groups = sorted({a.group for a in net.additions})
     group_index = {g: i for i, g in enumerate(groups)}
     pool = pool_schedule(net.additions, group_index, horizon).astype(DT)
     exporters = net.exporters
-    pool_slots = np.array([j for j, s in enumerate(slots)
-                           if s.group in group_index
-                           and net.nodes[s.node].country not in exporters.get(s.material, set())],
-                          dtype=np.int64)
+    pool_slots = np.array(
+        [
+            j
+            for j, s in enumerate(slots)
+            if s.group in group_index and net.nodes[s.node].country not in exporters.get(s.material, set())
+        ],
+        dtype=np.int64,
+    )
     pool_group = np.array([group_index[slots[j].group or ""] for j in pool_slots], dtype=np.int64)
-    pool_from_slots = _matrix(pool_group.tolist(), list(range(len(pool_slots))), [1.0] * len(pool_slots),
-                              (len(groups), len(pool_slots)))
+    pool_from_slots = _matrix(
+        pool_group.tolist(),
+        list(range(len(pool_slots))),
+        [1.0] * len(pool_slots),
+        (len(groups), len(pool_slots)),
+    )
     stock_slot_ids, stock = stock_schedule(net.stock_releases, horizon)
     stock_slots = np.array([fslot[int(s)] for s in stock_slot_ids], dtype=np.int64)
 
@@ -202,17 +228,24 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
     raw_elasticity = [sp[nd.stage]["elasticity"] for nd in sink_nodes]
     elasticities = np.array(sorted(set(raw_elasticity)) or [0.0], dtype=DT)
     e_index = {float(e): i for i, e in enumerate(elasticities)}
-    sink_pe_index = np.array([m * len(elasticities) + e_index[float(np.float32(e))]
-                              for m, e in zip(sink_material, raw_elasticity, strict=True)], dtype=np.int64)
+    sink_pe_index = np.array(
+        [
+            m * len(elasticities) + e_index[float(np.float32(e))]
+            for m, e in zip(sink_material, raw_elasticity, strict=True)
+        ],
+        dtype=np.int64,
+    )
     share = np.array([sp[nd.stage]["substitution_share"] for nd in sink_nodes])
     sub_rows = np.flatnonzero(share > 0).astype(np.int64)
     sub_share = share[sub_rows][:, None].astype(DT)
     sub_lag = np.array([[sp[sink_nodes[i].stage]["substitution_lag_days"]] for i in sub_rows], dtype=DT)
-    sub_ramp = np.array([[max(sp[sink_nodes[i].stage]["substitution_ramp_days"], 1.0)] for i in sub_rows],
-                        dtype=DT)
+    sub_ramp = np.array(
+        [[max(sp[sink_nodes[i].stage]["substitution_ramp_days"], 1.0)] for i in sub_rows], dtype=DT
+    )
 
-    imp_slots = np.array([j for j, s in enumerate(slots) if net.nodes[s.node].kind == "import"],
-                         dtype=np.int64)
+    imp_slots = np.array(
+        [j for j, s in enumerate(slots) if net.nodes[s.node].kind == "import"], dtype=np.int64
+    )
     imp_nodes = [net.nodes[slots[j].node] for j in imp_slots]
 
     def market(country: str, material: str) -> bool:
@@ -235,50 +268,101 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
     vals: list[float] = []
     for material in materials:
         for dest in net.destinations:
-            found = [(j, nd.share) for j, nd in enumerate(sink_nodes) if nd.material == material and nd.country == dest]
+            found = [
+                (j, nd.share)
+                for j, nd in enumerate(sink_nodes)
+                if nd.material == material and nd.country == dest
+            ]
             _add_series(series, members, rows, cols, vals, SeriesKey("destination", material, dest), found)
         for sector in dict.fromkeys(nd.stage for nd in sink_nodes if nd.material == material):
-            found = [(j, nd.share) for j, nd in enumerate(sink_nodes) if nd.material == material and nd.stage == sector]
+            found = [
+                (j, nd.share)
+                for j, nd in enumerate(sink_nodes)
+                if nd.material == material and nd.stage == sector
+            ]
             _add_series(series, members, rows, cols, vals, SeriesKey("sector", material, sector), found)
     sink_series_t = _matrix(rows, cols, vals, (len(series), len(sink_slots)))
-    stage_nodes_list = [j for j, i in enumerate(flow_nodes)
-                        if net.nodes[i].kind == "producer" and market(net.nodes[i].country, net.nodes[i].material)]
+    stage_nodes_list = [
+        j
+        for j, i in enumerate(flow_nodes)
+        if net.nodes[i].kind == "producer" and market(net.nodes[i].country, net.nodes[i].material)
+    ]
     position = {j: p for p, j in enumerate(stage_nodes_list)}
     rows, cols, vals = [], [], []
     stage_series: list[SeriesKey] = []
     for material in materials:
         for stage in net.stages[material]:
-            found = [(position[j], net.nodes[flow_nodes[j]].share) for j in stage_nodes_list
-                     if net.nodes[flow_nodes[j]].material == material and net.nodes[flow_nodes[j]].stage == stage]
+            found = [
+                (position[j], net.nodes[flow_nodes[j]].share)
+                for j in stage_nodes_list
+                if net.nodes[flow_nodes[j]].material == material and net.nodes[flow_nodes[j]].stage == stage
+            ]
             _add_series(stage_series, members, rows, cols, vals, SeriesKey("stage", material, stage), found)
     stage_series_t = _matrix(rows, cols, vals, (len(stage_series), len(stage_nodes_list)))
     report_days = np.unique(np.append(np.arange(0, horizon, max(report_every, 1)), horizon - 1))
 
     return Compiled(
-        horizon=horizon, report_days=report_days.astype(np.int64), n_nodes=n, n_slots=k, flows_t=flows_t,
-        source_supply=source_supply, node_starts=node_starts, extra_slots=extra_slots, cover=cover,
-        size=size, ctrl_src=ctrl_src, ctrl_weight=ctrl_weight, ctrl_pair=ctrl_pair, ctrl_t=ctrl_t,
+        horizon=horizon,
+        report_days=report_days.astype(np.int64),
+        n_nodes=n,
+        n_slots=k,
+        flows_t=flows_t,
+        source_supply=source_supply,
+        node_starts=node_starts,
+        extra_slots=extra_slots,
+        cover=cover,
+        size=size,
+        ctrl_src=ctrl_src,
+        ctrl_weight=ctrl_weight,
+        ctrl_pair=ctrl_pair,
+        ctrl_t=ctrl_t,
         pair_draw=np.array([p.draw for p in net.pairs], dtype=np.int64),
         pair_start=np.array([p.start_day for p in net.pairs], dtype=np.int64),
         pair_end=np.array([NEVER if p.end_day is None else p.end_day for p in net.pairs], dtype=np.int64),
-        draw_approval=draw_approval, draw_delay=draw_delay, draw_sigma=draw_sigma,
+        draw_approval=draw_approval,
+        draw_delay=draw_delay,
+        draw_sigma=draw_sigma,
         concentration=params.licensing.approval_concentration.value,
-        pool=pool, pool_slots=pool_slots, pool_group=pool_group, pool_from_slots=pool_from_slots,
-        stock_slots=stock_slots, stock=stock.astype(DT),
-        sink_src=sink_src, sink_cover=sink_cover, sink_material=sink_material, sink_pe_index=sink_pe_index,
-        elasticities=elasticities, sub_rows=sub_rows, sub_share=sub_share, sub_lag=sub_lag, sub_ramp=sub_ramp,
-        materials=list(materials), imp_slots=imp_slots,
+        pool=pool,
+        pool_slots=pool_slots,
+        pool_group=pool_group,
+        pool_from_slots=pool_from_slots,
+        stock_slots=stock_slots,
+        stock=stock.astype(DT),
+        sink_src=sink_src,
+        sink_cover=sink_cover,
+        sink_material=sink_material,
+        sink_pe_index=sink_pe_index,
+        elasticities=elasticities,
+        sub_rows=sub_rows,
+        sub_share=sub_share,
+        sub_lag=sub_lag,
+        sub_ramp=sub_ramp,
+        materials=list(materials),
+        imp_slots=imp_slots,
         imp_weight_t=sparse.csr_matrix(_normalise_columns(imp_weight).T.astype(DT)),
-        sink_weight_t=sparse.csr_matrix(_normalise_columns(sink_weight).T.astype(DT)), has_market=has_market,
-        flexibility=params.prices.flexibility.value, adjustment_days=params.prices.adjustment_days.value,
-        price_cap=params.prices.cap.value, sink_series_t=sink_series_t,
-        stage_nodes=np.array(stage_nodes_list, dtype=np.int64), stage_series_t=stage_series_t,
-        members=members, series=series + stage_series,
+        sink_weight_t=sparse.csr_matrix(_normalise_columns(sink_weight).T.astype(DT)),
+        has_market=has_market,
+        flexibility=params.prices.flexibility.value,
+        adjustment_days=params.prices.adjustment_days.value,
+        price_cap=params.prices.cap.value,
+        sink_series_t=sink_series_t,
+        stage_nodes=np.array(stage_nodes_list, dtype=np.int64),
+        stage_series_t=stage_series_t,
+        members=members,
+        series=series + stage_series,
     )
 
 
-def _add_series(series: list[SeriesKey], members: list[I64], rows: list[int], cols: list[int],
-                vals: list[float], key: SeriesKey, found: list[tuple[int, float]]) -> None:
+def _add_series(
+    series: list[SeriesKey],
+    members: list[I64],
+    rows: list[int],
+    cols: list[int],
+    vals: list[float],
+    key: SeriesKey,
+    found: list[tuple[int, float]],
+) -> None:
     total = sum(w for _, w in found)
     if not found or total <= 0:
         return
@@ -370,8 +454,9 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         response = np.power(price[:, None, :], elasticities).reshape(-1, runs)
         sink_demand = response[c.sink_pe_index]
         if substituting and len(c.sub_rows):
-            sub_factor[c.sub_rows] = 1.0 - substitution(t, sink_first[c.sub_rows], c.sub_share, c.sub_lag,
-                                                        c.sub_ramp)
+            sub_factor[c.sub_rows] = 1.0 - substitution(
+                t, sink_first[c.sub_rows], c.sub_share, c.sub_lag, c.sub_ramp
+            )
             sink_demand *= sub_factor
         sink_available = output[c.sink_src] + sink_stock
         used_sink = np.minimum(sink_available, sink_demand)
@@ -403,7 +488,10 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     for row, rows in enumerate(c.members):
         source = sink_first if row < n_sink_series else node_first
         first[row] = source[rows].min(axis=0)
-    return BatchOutput(paths=np.ascontiguousarray(paths.transpose(2, 0, 1)),
-                       prices=np.ascontiguousarray(prices.transpose(2, 0, 1)),
-                       first_short=np.ascontiguousarray(first.T), lost=np.ascontiguousarray(lost.T),
-                       peak_price=np.ascontiguousarray(peak.T, dtype=np.float64))
+    return BatchOutput(
+        paths=np.ascontiguousarray(paths.transpose(2, 0, 1)),
+        prices=np.ascontiguousarray(prices.transpose(2, 0, 1)),
+        first_short=np.ascontiguousarray(first.T),
+        lost=np.ascontiguousarray(lost.T),
+        peak_price=np.ascontiguousarray(peak.T, dtype=np.float64),
+    )

@@ -61,18 +61,18 @@ def run_dask(compiled: Compiled, plan: Plan, address: str | None = None,
     cluster = None
     try:
         if address is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)  # type: ignore[no-untyped-call]
         else:
-            client = Client(address)
+            client = Client(address)  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise CritminError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
-        shared = client.scatter(compiled, broadcast=True)
+        shared = client.scatter(compiled, broadcast=True)  # type: ignore[no-untyped-call]
         futures = [client.submit(run_batch, shared, runs, seed, pure=False) for runs, seed in plan.batches()]
-        return list(client.gather(futures))
+        return list(client.gather(futures))  # type: ignore[no-untyped-call]
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()

@@ -9,6 +9,7 @@ its lag. Each is a pure function of the day, so batches and executors agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,8 +48,9 @@ def stock_schedule(releases: Sequence[StockRelease], horizon: int) -> tuple[npt.
     return np.array(slots, dtype=np.int64), amounts
 
 
-def substitution(t: int, first_short: npt.NDArray[np.int32], share: npt.NDArray[np.float32],
-                 lag: npt.NDArray[np.float32], ramp_days: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def substitution(t: int, first_short: npt.NDArray[np.int32], share: npt.NDArray[np.floating[Any]],
+                 lag: npt.NDArray[np.floating[Any]],
+                 ramp_days: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
     """Share of each sector's demand switched away on day t, per run.
 
     first_short is the day the sector first ran short in that run (a huge number if never), so

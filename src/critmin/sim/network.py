@@ -173,8 +173,9 @@ def _same_country(a: str, b: str, kb: KnowledgeBase) -> bool:
     return a == b or _in(a, [b], kb) or _in(b, [a], kb)
 
 
-def _series_by_stage(kb: KnowledgeBase, material: str, year: int | None,
-                     notes: list[str]) -> dict[Stage, ShareSeries]:
+def _series_by_stage(
+    kb: KnowledgeBase, material: str, year: int | None, notes: list[str]
+) -> dict[Stage, ShareSeries]:
     found = kb.shares(kb.materials[material], measure=Measure.PRODUCTION)
     by_stage: dict[Stage, list[ShareSeries]] = defaultdict(list)
     for series in found:
@@ -200,7 +201,7 @@ def _order_materials(materials: list[str], params: Parameters) -> list[str]:
         if m in ordered or m in stack:
             return
         link = params.inputs.get(m)
-        for dep in (link.materials if link else []):
+        for dep in link.materials if link else []:
             if dep in materials:
                 visit(dep, stack | {m})
         ordered.append(m)
@@ -210,9 +211,14 @@ def _order_materials(materials: list[str], params: Parameters) -> list[str]:
     return ordered
 
 
-def _import_weights(kb: KnowledgeBase, destination: str, material: str,
-                    suppliers: dict[str, int], shares: dict[int, float],
-                    net: Network) -> dict[int, float]:
+def _import_weights(
+    kb: KnowledgeBase,
+    destination: str,
+    material: str,
+    suppliers: dict[str, int],
+    shares: dict[int, float],
+    net: Network,
+) -> dict[int, float]:
     """Supplier weights for an importer: bundled trade figures, else proportional allocation."""
     parent = kb.materials[material].parent
     rows = [r for r in kb.imports if r.importer == destination and r.material == material]
@@ -248,29 +254,34 @@ def _import_weights(kb: KnowledgeBase, destination: str, material: str,
 
 def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> Network:
     """The network of a resolved scenario (ids only; see scenario.resolve_names)."""
-    materials = list(dict.fromkeys(scenario.materials or
-                                   [m for r in scenario.restrictions for m in r.materials]))
+    materials = list(
+        dict.fromkeys(scenario.materials or [m for r in scenario.restrictions for m in r.materials])
+    )
     materials = _order_materials(materials, params)
     exporters: dict[str, set[str]] = defaultdict(set)
     for restriction in scenario.restrictions:
         for m in restriction.materials:
             exporters[m].add(restriction.exporter)
-    net = Network(materials=materials, destinations=list(scenario.destinations),
-                  exporters=dict(exporters), stages={})
+    net = Network(
+        materials=materials, destinations=list(scenario.destinations), exporters=dict(exporters), stages={}
+    )
     consumption = dict(params.consumption_shares.value)
     if scenario.consumption_shares:
         consumption.update(scenario.consumption_shares)
     for dest in scenario.destinations:
         if dest not in consumption:
-            raise CritminError(f"destination {dest} has no consumption share; set consumption_shares.{dest}")
+            raise CritminError(
+                f"destination {dest} has no consumption share; set consumption_shares.{dest}"
+            )
 
     final_nodes: dict[str, dict[str, int]] = {}
     final_shares: dict[str, dict[int, float]] = {}
     for material in materials:
         series = _series_by_stage(kb, material, scenario.year, net.notes)
         if not series:
-            raise CritminError(f"no production shares for {material} in the knowledge base; "
-                               "it cannot be simulated")
+            raise CritminError(
+                f"no production shares for {material} in the knowledge base; it cannot be simulated"
+            )
         stages = [s for s in STAGE_ORDER if s in series]
         net.stages[material] = [s.value for s in stages]
         previous: dict[int, float] = {}
@@ -296,8 +307,11 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
                 by_country[row.country] = node
                 days = cover(row.country)
                 if position == 0:
-                    inputs = [m for m in (params.inputs[material].materials if material in params.inputs else [])
-                              if m in final_nodes]
+                    inputs = [
+                        m
+                        for m in (params.inputs[material].materials if material in params.inputs else [])
+                        if m in final_nodes
+                    ]
                     if not inputs:
                         net.add_slot(Slot(node, material, None, 0.0, row.share))
                     for dep in inputs:
@@ -312,19 +326,25 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
             final_nodes[material] = by_country
             final_shares[material] = current
         if material in params.inputs and any(m in materials for m in params.inputs[material].materials):
-            net.notes.append(f"{material} first stage consumes "
-                             f"{', '.join(m for m in params.inputs[material].materials if m in materials)}")
+            net.notes.append(
+                f"{material} first stage consumes "
+                f"{', '.join(m for m in params.inputs[material].materials if m in materials)}"
+            )
 
         # importers and sectors
         sectors = params.sectors_for(material)
         for dest in scenario.destinations:
             imp = net.add_node(Node(dest, IMPORT, material, "import", consumption[dest]))
             slot = net.add_slot(Slot(imp, material, _final_group(net, material), 0.0, consumption[dest]))
-            weights = _import_weights(kb, dest, material, final_nodes[material], final_shares[material], net)
+            weights = _import_weights(
+                kb, dest, material, final_nodes[material], final_shares[material], net
+            )
             for src, w in weights.items():
                 net.edges.append(Edge(src, slot, w))
             for sector in sectors:
-                node = net.add_node(Node(dest, sector, material, "sector", consumption[dest] / len(sectors)))
+                node = net.add_node(
+                    Node(dest, sector, material, "sector", consumption[dest] / len(sectors))
+                )
                 days = _sector_cover(params, scenario, sector, dest, material)
                 sink = net.add_slot(Slot(node, material, None, days, consumption[dest] / len(sectors)))
                 net.edges.append(Edge(imp, sink, 1.0))
@@ -341,13 +361,17 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
         }
     for override in scenario.mitigation.substitution:
         if override.sector not in net.sector_params:
-            raise CritminError(f"mitigation.substitution: sector {override.sector!r} is not in this network "
-                               f"(sectors: {', '.join(sorted(net.sector_params))})")
-        net.sector_params[override.sector].update({
-            "substitution_share": override.share,
-            "substitution_lag_days": override.lag_days,
-            "substitution_ramp_days": override.ramp_days,
-        })
+            raise CritminError(
+                f"mitigation.substitution: sector {override.sector!r} is not in this network "
+                f"(sectors: {', '.join(sorted(net.sector_params))})"
+            )
+        net.sector_params[override.sector].update(
+            {
+                "substitution_share": override.share,
+                "substitution_lag_days": override.lag_days,
+                "substitution_ramp_days": override.ramp_days,
+            }
+        )
 
     _controls(net, kb, scenario, params)
     _additions(net, kb, scenario, params)
@@ -359,22 +383,29 @@ def _final_group(net: Network, material: str) -> str:
     return f"{material}/{net.stages[material][-1]}"
 
 
-def _stage_cover(params: Parameters, scenario: Scenario, stage: str,
-                 material: str) -> Callable[[str], float]:
+def _stage_cover(
+    params: Parameters, scenario: Scenario, stage: str, material: str
+) -> Callable[[str], float]:
     default = params.inventory_days.stage[stage].value if stage in params.inventory_days.stage else 0.0
 
     def cover(country: str) -> float:
         days = default
         for o in scenario.inventories:
-            if (o.stage is not None and o.stage.value == stage
-                    and o.country in (None, country) and o.material in (None, material)):
+            if (
+                o.stage is not None
+                and o.stage.value == stage
+                and o.country in (None, country)
+                and o.material in (None, material)
+            ):
                 days = o.days
         return days
 
     return cover
 
 
-def _sector_cover(params: Parameters, scenario: Scenario, sector: str, country: str, material: str) -> float:
+def _sector_cover(
+    params: Parameters, scenario: Scenario, sector: str, country: str, material: str
+) -> float:
     days = params.inventory_days.sector[sector].value if sector in params.inventory_days.sector else 30.0
     for o in scenario.inventories:
         if o.sector == sector and o.country in (None, country) and o.material in (None, material):
@@ -382,8 +413,9 @@ def _sector_cover(params: Parameters, scenario: Scenario, sector: str, country: 
     return days
 
 
-def _licence(restriction: Restriction, dest: str, params: Parameters,
-             kb: KnowledgeBase) -> tuple[float, float, float]:
+def _licence(
+    restriction: Restriction, dest: str, params: Parameters, kb: KnowledgeBase
+) -> tuple[float, float, float]:
     lic = restriction.licensing
     for place, specific in restriction.by_destination.items():
         if _in(dest, [place], kb):
@@ -391,9 +423,11 @@ def _licence(restriction: Restriction, dest: str, params: Parameters,
     approval = lic.approval_probability
     delay = lic.delay_days
     sigma = lic.delay_sigma
-    return (params.licensing.approval_probability.value if approval is None else approval,
-            params.licensing.delay_median_days.value if delay is None else delay,
-            params.licensing.delay_sigma.value if sigma is None else sigma)
+    return (
+        params.licensing.approval_probability.value if approval is None else approval,
+        params.licensing.delay_median_days.value if delay is None else delay,
+        params.licensing.delay_sigma.value if sigma is None else sigma,
+    )
 
 
 def _merge(base: Licensing, specific: Licensing) -> Licensing:
@@ -419,9 +453,19 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
             restriction = scenario.restrictions[r]
             approval, delay, sigma = _licence(restriction, dest, params, kb)
             end = restriction.end_date
-            net.pairs.append(LicencePair(r, dest, draw, start_day,
-                                         None if end is None else scenario.day(end),
-                                         approval, delay, sigma, reexport))
+            net.pairs.append(
+                LicencePair(
+                    r,
+                    dest,
+                    draw,
+                    start_day,
+                    None if end is None else scenario.day(end),
+                    approval,
+                    delay,
+                    sigma,
+                    reexport,
+                )
+            )
             pairs[key] = len(net.pairs) - 1
         return pairs[key]
 
@@ -432,17 +476,23 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
         for e, edge in enumerate(net.edges):
             src = net.nodes[edge.src]
             dst = net.nodes[net.slots[edge.slot].node]
-            if (src.country == restriction.exporter and src.material in controlled
-                    and src.kind == "producer" and src.stage in stages
-                    and not _same_country(dst.country, restriction.exporter, kb)
-                    and _in(dst.country, restriction.destinations, kb)):
-                net.controlled.append(ControlledEdge(e, pair(r, dst.country, False, start),
-                                                     restriction.coverage))
+            if (
+                src.country == restriction.exporter
+                and src.material in controlled
+                and src.kind == "producer"
+                and src.stage in stages
+                and not _same_country(dst.country, restriction.exporter, kb)
+                and _in(dst.country, restriction.destinations, kb)
+            ):
+                net.controlled.append(
+                    ControlledEdge(e, pair(r, dst.country, False, start), restriction.coverage)
+                )
         if restriction.reexport is None:
             continue
         rule = restriction.reexport
-        segregation = (params.extraterritorial.segregation.value if rule.segregation is None
-                       else rule.segregation)
+        segregation = (
+            params.extraterritorial.segregation.value if rule.segregation is None else rule.segregation
+        )
         rule_start = scenario.day(rule.start) if rule.start else start
         # content of the exporter's controlled material in each node's output, in network order
         content = [0.0] * len(net.nodes)
@@ -455,8 +505,11 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                 for e in by_slot_edges[k]:
                     edge = net.edges[e]
                     src = net.nodes[edge.src]
-                    direct = (src.country == restriction.exporter and src.material in controlled
-                              and src.kind == "producer")
+                    direct = (
+                        src.country == restriction.exporter
+                        and src.material in controlled
+                        and src.kind == "producer"
+                    )
                     part += edge.weight * (1.0 if direct else content[edge.src])
                 best = max(best, part)
             content[i] = best
@@ -465,18 +518,27 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
         for e, edge in enumerate(net.edges):
             src = net.nodes[edge.src]
             dst = net.nodes[net.slots[edge.slot].node]
-            if (src.kind == "producer" and src.stage in rule_stages and content[edge.src] > 0
-                    and not _same_country(dst.country, src.country, kb)
-                    and not _same_country(dst.country, restriction.exporter, kb)
-                    and _in(dst.country, restriction.destinations, kb)):
+            if (
+                src.kind == "producer"
+                and src.stage in rule_stages
+                and content[edge.src] > 0
+                and not _same_country(dst.country, src.country, kb)
+                and not _same_country(dst.country, restriction.exporter, kb)
+                and _in(dst.country, restriction.destinations, kb)
+            ):
                 x = content[edge.src]
                 subject = (1 - segregation) * (1.0 if x >= rule.threshold else 0.0) + segregation * x
                 if subject > 0:
-                    net.controlled.append(ControlledEdge(
-                        e, pair(r, dst.country, True, rule_start), restriction.coverage * subject))
+                    net.controlled.append(
+                        ControlledEdge(
+                            e, pair(r, dst.country, True, rule_start), restriction.coverage * subject
+                        )
+                    )
                     counted += 1
-        net.notes.append(f"restriction {restriction.id or r}: re-export rule reaches {counted} flows "
-                         f"from third countries (threshold {rule.threshold:.1%})")
+        net.notes.append(
+            f"restriction {restriction.id or r}: re-export rule reaches {counted} flows "
+            f"from third countries (threshold {rule.threshold:.1%})"
+        )
 
 
 def _ramp_days(months: float | None, params: Parameters) -> float:
@@ -494,8 +556,12 @@ def _additions(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Para
                     continue
                 world, unit = net.world_output[group]
                 for f in kb.facilities:
-                    if (f.status not in NEW_STATUSES or f.capacity is None or stage not in f.stages
-                            or material not in f.materials):
+                    if (
+                        f.status not in NEW_STATUSES
+                        or f.capacity is None
+                        or stage not in f.stages
+                        or material not in f.materials
+                    ):
                         continue
                     if f.country in net.exporters.get(material, set()):
                         net.notes.append(f"{f.name}: not counted (in a restricting country)")
@@ -504,21 +570,45 @@ def _additions(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Para
                         net.notes.append(f"{f.name}: not counted (no start year)")
                         continue
                     if not _comparable(material, f.capacity.product, f.capacity.unit, unit):
-                        net.notes.append(f"{f.name}: not counted ({f.capacity.product} in {f.capacity.unit} "
-                                         f"is not comparable with world output in {unit})")
+                        net.notes.append(
+                            f"{f.name}: not counted ({f.capacity.product} in {f.capacity.unit} "
+                            f"is not comparable with world output in {unit})"
+                        )
                         continue
                     start = max(dt.date(f.start_year, 1, 1), scenario.start - dt.timedelta(days=3650))
                     share = f.capacity.value * utilisation / world
-                    net.additions.append(CapacityAdd(group, f.country, f.name, share, scenario.day(start),
-                                                     _ramp_days(None, params), "new", list(f.sources)))
+                    net.additions.append(
+                        CapacityAdd(
+                            group,
+                            f.country,
+                            f.name,
+                            share,
+                            scenario.day(start),
+                            _ramp_days(None, params),
+                            "new",
+                            list(f.sources),
+                        )
+                    )
                     net.cite(f.sources)
     for c in scenario.mitigation.capacity:
         group = f"{c.material}/{c.stage.value}"
         if c.material not in net.stages or c.stage.value not in net.stages[c.material]:
-            raise CritminError(f"mitigation.capacity: {group} is not in this network "
-                               f"(stages of {c.material}: {', '.join(net.stages.get(c.material, [])) or 'none'})")
-        net.additions.append(CapacityAdd(group, c.country, f"{c.kind} capacity {c.country}", c.share_of_world,
-                                         scenario.day(c.start), _ramp_days(c.ramp_months, params), c.kind, []))
+            raise CritminError(
+                f"mitigation.capacity: {group} is not in this network "
+                f"(stages of {c.material}: {', '.join(net.stages.get(c.material, [])) or 'none'})"
+            )
+        net.additions.append(
+            CapacityAdd(
+                group,
+                c.country,
+                f"{c.kind} capacity {c.country}",
+                c.share_of_world,
+                scenario.day(c.start),
+                _ramp_days(c.ramp_months, params),
+                c.kind,
+                [],
+            )
+        )
 
 
 def _comparable(material: str, product: str, capacity_unit: str, world_unit: str) -> bool:
@@ -535,13 +625,28 @@ def _comparable(material: str, product: str, capacity_unit: str, world_unit: str
 
 def _stockpiles(net: Network, scenario: Scenario) -> None:
     for i, release in enumerate(scenario.mitigation.stockpiles):
-        slot = next((k for k, s in enumerate(net.slots)
-                     if net.nodes[s.node].kind == "import" and net.nodes[s.node].country == release.country
-                     and net.nodes[s.node].material == release.material), None)
+        slot = next(
+            (
+                k
+                for k, s in enumerate(net.slots)
+                if net.nodes[s.node].kind == "import"
+                and net.nodes[s.node].country == release.country
+                and net.nodes[s.node].material == release.material
+            ),
+            None,
+        )
         if slot is None:
-            raise CritminError(f"mitigation.stockpiles[{i}]: {release.country} is not a destination for "
-                               f"{release.material} in this scenario")
-        net.stock_releases.append(StockRelease(slot, scenario.day(release.start), release.over_days,
-                                               release.days_of_demand / release.over_days,
-                                               f"{release.country} {release.material} stockpile"))
+            raise CritminError(
+                f"mitigation.stockpiles[{i}]: {release.country} is not a destination for "
+                f"{release.material} in this scenario"
+            )
+        net.stock_releases.append(
+            StockRelease(
+                slot,
+                scenario.day(release.start),
+                release.over_days,
+                release.days_of_demand / release.over_days,
+                f"{release.country} {release.material} stockpile",
+            )
+        )
         net.cite(release.sources)

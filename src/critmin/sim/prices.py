@@ -8,10 +8,12 @@ secure, which is why prices move before stocks run out.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-F = npt.NDArray[np.float64]
+F = npt.NDArray[np.floating[Any]]
 
 MIN_SUPPLY = 1e-3
 """Floor of the supply ratio so a total cut gives the cap, not a division by zero."""

@@ -9,6 +9,7 @@ dumped as it is (keys listed in docs/cli.md).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -169,7 +170,7 @@ class SimulationResult(_Out):
         return sum(s.lost_days_mean for s in self.series if s.kind == "destination")
 
 
-def _band(values: npt.NDArray[np.float64], never: float | None = None) -> Band:
+def _band(values: npt.NDArray[np.floating[Any]], never: float | None = None) -> Band:
     """Percentiles; with `never`, values at or above it mean 'never' and give None."""
     q = np.percentile(values, QUANTILES, method="lower" if never is not None else "linear")
     return Band(**{name: (None if never is not None and v >= never else round(float(v), 4))

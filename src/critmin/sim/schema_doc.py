@@ -25,8 +25,17 @@ from critmin.sim.scenario import (
 
 BEGIN = "<!-- BEGIN scenario schema (generated: python -m critmin.sim.schema_doc) -->"
 END = "<!-- END scenario schema -->"
-MODELS: list[type[BaseModel]] = [Scenario, Restriction, Licensing, ReexportRule, InventoryOverride, Mitigation,
-                                 CapacityAddition, StockpileRelease, SubstitutionOverride]
+MODELS: list[type[BaseModel]] = [
+    Scenario,
+    Restriction,
+    Licensing,
+    ReexportRule,
+    InventoryOverride,
+    Mitigation,
+    CapacityAddition,
+    StockpileRelease,
+    SubstitutionOverride,
+]
 
 
 def _type_name(annotation: object) -> str:
@@ -46,7 +55,14 @@ def render() -> str:
     lines = [BEGIN, ""]
     for model in MODELS:
         doc = (model.__doc__ or "").strip().splitlines()[0]
-        lines += [f"### `{model.__name__}`", "", doc, "", "| field | type | required | meaning |", "|---|---|---|---|"]
+        lines += [
+            f"### `{model.__name__}`",
+            "",
+            doc,
+            "",
+            "| field | type | required | meaning |",
+            "|---|---|---|---|",
+        ]
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else "no"
             meaning = " ".join((field.description or "").split()).replace("|", "\\|")

@@ -29,32 +29,43 @@ def _pairs(field: str, cap: float | None = None) -> Variation:
             value = getattr(p, field) * factor
             pairs.append(dataclasses.replace(p, **{field: min(value, cap) if cap is not None else value}))
         return dataclasses.replace(net, pairs=pairs)
+
     return vary
 
 
 def _cover(net: Network, factor: float) -> Network:
-    return dataclasses.replace(net, slots=[dataclasses.replace(s, cover_days=s.cover_days * factor)
-                                           for s in net.slots])
+    return dataclasses.replace(
+        net, slots=[dataclasses.replace(s, cover_days=s.cover_days * factor) for s in net.slots]
+    )
 
 
 def _sector(key: str, cap: float | None = None) -> Variation:
     def vary(net: Network, factor: float) -> Network:
-        params = {sector: {**values, key: (min(values[key] * factor, cap) if cap is not None
-                                           else values[key] * factor)}
-                  for sector, values in net.sector_params.items()}
+        params = {
+            sector: {
+                **values,
+                key: (min(values[key] * factor, cap) if cap is not None else values[key] * factor),
+            }
+            for sector, values in net.sector_params.items()
+        }
         return dataclasses.replace(net, sector_params=params)
+
     return vary
 
 
 def _additions(net: Network, factor: float) -> Network:
-    return dataclasses.replace(net, additions=[dataclasses.replace(a, share_of_world=a.share_of_world * factor)
-                                               for a in net.additions])
+    return dataclasses.replace(
+        net,
+        additions=[dataclasses.replace(a, share_of_world=a.share_of_world * factor) for a in net.additions],
+    )
 
 
 def _reexport(net: Network, factor: float) -> Network:
     reexport_pairs = {i for i, p in enumerate(net.pairs) if p.reexport}
-    controlled = [dataclasses.replace(c, factor=min(c.factor * factor, 1.0)) if c.pair in reexport_pairs else c
-                  for c in net.controlled]
+    controlled = [
+        dataclasses.replace(c, factor=min(c.factor * factor, 1.0)) if c.pair in reexport_pairs else c
+        for c in net.controlled
+    ]
     return dataclasses.replace(net, controlled=controlled)
 
 
@@ -71,14 +82,17 @@ VARIATIONS: list[tuple[str, Variation, float, float]] = [
 
 
 def _headline(net: Network, params: Parameters, scenario: Scenario, seed: int, runs: int) -> float:
-    compiled = compile_network(net, params, scenario.horizon_days, report_every=max(scenario.horizon_days, 1))
+    compiled = compile_network(
+        net, params, scenario.horizon_days, report_every=max(scenario.horizon_days, 1)
+    )
     out = combine(run_local(compiled, Plan(runs=runs, seed=seed)))
     rows = [i for i, key in enumerate(compiled.series) if key.kind == "destination"]
     return float(np.asarray(out.lost[:, rows]).mean(axis=0).sum())
 
 
-def sensitivity_table(net: Network, params: Parameters, scenario: Scenario, seed: int,
-                      runs: int) -> list[SensitivityRow]:
+def sensitivity_table(
+    net: Network, params: Parameters, scenario: Scenario, seed: int, runs: int
+) -> list[SensitivityRow]:
     """One row per variation that applies to this network, largest swing first."""
     rows = []
     for label, vary, low, high in VARIATIONS:
@@ -88,7 +102,14 @@ def sensitivity_table(net: Network, params: Parameters, scenario: Scenario, seed
             continue
         outcome_low = _headline(vary(net, low), params, scenario, seed, runs)
         outcome_high = _headline(vary(net, high), params, scenario, seed, runs)
-        rows.append(SensitivityRow(parameter=label, low=low, high=high, outcome_low=round(outcome_low, 2),
-                                   outcome_high=round(outcome_high, 2),
-                                   swing=round(abs(outcome_high - outcome_low), 2)))
+        rows.append(
+            SensitivityRow(
+                parameter=label,
+                low=low,
+                high=high,
+                outcome_low=round(outcome_low, 2),
+                outcome_high=round(outcome_high, 2),
+                swing=round(abs(outcome_high - outcome_low), 2),
+            )
+        )
     return sorted(rows, key=lambda r: -r.swing)
