@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from critmin.errors import CritminError, NotFoundError, UsageError
 from critmin.kb import KnowledgeBase
-from critmin.rules.models import Bom, EndUser, LineItem, MaterialUse, Shipment
+from critmin.rules.models import Bom, EndUser, Form, LineItem, MaterialUse, Semiconductor, Shipment
 
 BOM_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -198,3 +198,82 @@ def batch_jobs(path: Path) -> list[BatchJob]:
     if not jobs:
         raise CritminError(f"{path}: no rows with a 'bom' path")
     return jobs
+
+
+# ---------------------------------------------------------------------------------------------
+# plain data for the engine
+
+
+@dataclass(slots=True)
+class PlainUse:
+    """One material of one line, with its value already in the BOM's currency."""
+
+    line_no: int
+    part: str
+    made_in: str | None
+    technology_origin: str | None
+    material: str
+    form: Form | None
+    origin: str | None
+    processed_in: str | None
+    meets_parameters: bool | None
+    value: float
+
+
+@dataclass(slots=True)
+class PlainLine:
+    """A line as the value-content rules by part need it."""
+
+    line_no: int
+    part: str
+    value: float
+    us_controlled: bool | None
+
+
+@dataclass(slots=True)
+class PlainBom:
+    """A validated BOM compiled once: values converted, materials indexed by id, lines by maker.
+
+    The engine reads only this, so a check costs in proportion to the controlled content it
+    finds rather than to the number of lines and attributes of the BOM.
+    """
+
+    product: str
+    currency: str
+    total: float
+    made_in: str | None
+    form: Form | None
+    semiconductor: Semiconductor | None
+    by_material: dict[str, list[PlainUse]]
+    by_made_in: dict[str | None, list[PlainLine]]
+    hs_lines: list[tuple[int, str, str]]
+
+
+def compile_bom(bom: Bom) -> PlainBom:
+    """Convert currencies, value every material (value share, or mass x price) and index the BOM."""
+    by_material: dict[str, list[PlainUse]] = {}
+    by_made_in: dict[str | None, list[PlainLine]] = {}
+    hs_lines: list[tuple[int, str, str]] = []
+    if bom.hs_code:
+        hs_lines.append((0, "the product", bom.hs_code))
+    for number, line in enumerate(bom.lines, start=1):
+        rate = bom.rate(line.currency)
+        quantity = line.quantity
+        line_value = quantity * line.unit_value * rate
+        part, made_in = line.part, line.made_in
+        by_made_in.setdefault(made_in, []).append(PlainLine(number, part, line_value, line.us_controlled))
+        if line.hs_code is not None:
+            hs_lines.append((number, part, line.hs_code))
+        for use in line.materials:
+            if use.value_share is not None:
+                value = line_value * use.value_share
+            elif use.mass_kg is not None:
+                value = quantity * use.mass_kg * (use.price_per_kg or 0.0) * rate
+            else:
+                value = quantity * (line.unit_mass_kg or 0.0) * (use.mass_share or 0.0) \
+                    * (use.price_per_kg or 0.0) * rate
+            by_material.setdefault(use.material, []).append(PlainUse(
+                number, part, made_in, line.technology_origin, use.material, use.form, use.origin,
+                use.processed_in, use.meets_parameters, value))
+    return PlainBom(bom.product, bom.currency, bom.value(), bom.made_in, bom.form, bom.semiconductor,
+                    by_material, by_made_in, hs_lines)

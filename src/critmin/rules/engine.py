@@ -1,9 +1,11 @@
 """The check: a BOM and a shipment against every measure in force that day, with a trace.
 
 Pure: measures, knowledge base and date come in as arguments; nothing is read or printed. The
-BOM is validated and its names resolved at the edge (critmin.rules.bom); here the code trusts
-its types and runs one pass over the lines, keeping only materials some measure controls, so
-the cost grows with the controlled content rather than with the size of the BOM.
+BOM is validated, resolved and compiled to plain data at the edge (critmin.rules.bom): values
+converted and materials indexed by id, so a check looks up only the materials some measure
+controls and costs in proportion to the controlled content, not to the size of the BOM.
+Results that depend on the shipment alone (a measure on exports from China, for a shipment
+leaving Germany) are computed once per shipment and shared; they are immutable.
 
 Missing data never reads as "not controlled": a step that needs a fact the BOM does not give
 ends in cannot-determine and names the fact, unless the answer is the same whatever the fact is
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from critmin.kb import KnowledgeBase
+from critmin.rules.bom import PlainBom, PlainLine, PlainUse, compile_bom
 from critmin.rules.models import (
     CONFIDENCE_RANK,
     OUTCOME_RANK,
@@ -29,8 +32,6 @@ from critmin.rules.models import (
     Decision,
     EndUser,
     Item,
-    LineItem,
-    MaterialUse,
     Measure,
     MeasureKind,
     MeasureResult,
@@ -78,12 +79,9 @@ class RuleSet:
         self.measures = tuple(measures)
         self.by_id = {m.id: m for m in self.measures}
         self._compiled = [self._compile(m) for m in self.measures]
-        self.tracked = frozenset(mid for c in self._compiled for mid in c.by_material)
-        self.part_jurisdictions = frozenset(
-            m.jurisdiction for m in self.measures
-            if m.kind is MeasureKind.VALUE_CONTENT and m.content == "parts")
         self.has_hs = any(c.hs_items for c in self._compiled)
         self._days: dict[dt.date, _Day] = {}
+        self._shipment_only: dict[tuple[str, Shipment, str | None], MeasureResult] = {}
 
     @staticmethod
     def _compile(measure: Measure) -> _Compiled:
@@ -129,57 +127,19 @@ class RuleSet:
 # the BOM, scanned once
 
 
-@dataclass(slots=True)
-class _Entry:
-    line_no: int
-    line: LineItem
-    use: MaterialUse
-    value: float
-
-
 @dataclass
 class _Scan:
     total: float
-    hits: dict[str, list[_Entry]]
+    hits: dict[str, list[PlainUse]]
     hs_lines: list[tuple[int, str, str]]
-    part_lines: dict[str, list[tuple[int, LineItem, float]]]
-    no_made_in: list[tuple[int, LineItem, float]]
+    part_lines: dict[str | None, list[PlainLine]]
+    no_made_in: list[PlainLine]
 
 
-def _scan(bom: Bom, rules: RuleSet) -> _Scan:
-    tracked = rules.tracked
-    parts = rules.part_jurisdictions
-    hits: dict[str, list[_Entry]] = {}
-    hs_lines: list[tuple[int, str, str]] = []
-    part_lines: dict[str, list[tuple[int, LineItem, float]]] = {}
-    no_made_in: list[tuple[int, LineItem, float]] = []
-    rates = bom.rates
-    base = bom.currency
-    if rules.has_hs and bom.hs_code:
-        hs_lines.append((0, "the product", bom.hs_code))
-    for number, line in enumerate(bom.lines, start=1):
-        rate = 1.0 if line.currency is None or line.currency == base else rates[line.currency]
-        line_value = line.quantity * line.unit_value * rate
-        if parts:
-            made = line.made_in
-            if made is None:
-                no_made_in.append((number, line, line_value))
-            elif made in parts:
-                part_lines.setdefault(made, []).append((number, line, line_value))
-        if line.hs_code is not None and rules.has_hs:
-            hs_lines.append((number, line.part, line.hs_code))
-        for use in line.materials:
-            if use.material not in tracked:
-                continue
-            if use.value_share is not None:
-                value = line_value * use.value_share
-            elif use.mass_kg is not None:
-                value = line.quantity * use.mass_kg * (use.price_per_kg or 0.0) * rate
-            else:
-                value = (line.quantity * (line.unit_mass_kg or 0.0) * (use.mass_share or 0.0)
-                         * (use.price_per_kg or 0.0) * rate)
-            hits.setdefault(use.material, []).append(_Entry(number, line, use, value))
-    return _Scan(bom.value(), hits, hs_lines, part_lines, no_made_in)
+def _scan(bom: PlainBom, rules: RuleSet) -> _Scan:
+    """The compiled BOM's indexes, narrowed to what the rule set can use."""
+    return _Scan(bom.total, bom.by_material, bom.hs_lines if rules.has_hs else [], bom.by_made_in,
+                 bom.by_made_in.get(None, []))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,13 +160,14 @@ class _Work:
 
 @dataclass
 class _Context:
-    bom: Bom
+    bom: PlainBom
     shipment: Shipment
     kb: KnowledgeBase | None
     scan: _Scan
     ship_from: str | None
     military_use: bool
     day: _Day
+    rules: RuleSet
 
 
 def _name(ctx: _Context, material: str) -> str:
@@ -227,22 +188,22 @@ def _meets(ratio: float, threshold: Threshold) -> bool:
 
 def _contribution(ctx: _Context, line_no: int, part: str, material: str | None, value: float) -> Contribution:
     total = ctx.scan.total
-    return Contribution.model_construct(line=line_no, part=part, material=material, value=round(value, 6),
-                                        share=value / total if total else 0.0)
+    return Contribution.trusted(line=line_no, part=part, material=material, value=round(value, 6),
+                                share=value / total if total else 0.0)
 
 
 @dataclass
 class _Matches:
-    matched: list[tuple[_Entry | None, Item, str]] = field(default_factory=list)
+    matched: list[tuple[PlainUse | None, Item, str]] = field(default_factory=list)
     undetermined: list[tuple[Item, str]] = field(default_factory=list)
 
 
 def _match_entries(ctx: _Context, items_by_material: dict[str, tuple[Item, ...]],
-                   entries: Iterable[tuple[str, _Entry]], out: _Matches, work: _Work) -> None:
+                   entries: Iterable[tuple[str, PlainUse]], out: _Matches, work: _Work) -> None:
     """Match BOM materials against controlled items by material, form and technical parameters."""
     for mid, entry in entries:
-        where = f"line {entry.line_no} ({entry.line.part})"
-        form = entry.use.form
+        where = f"line {entry.line_no} ({entry.part})"
+        form = entry.form
         items = items_by_material.get(mid, ())
         if form is not None and all(i.forms is not None and form not in i.forms for i in items):
             forms = sorted({f.value for i in items for f in i.forms or ()})
@@ -264,13 +225,13 @@ def _match_entries(ctx: _Context, items_by_material: dict[str, tuple[Item, ...]]
             if form not in item.forms:
                 continue
             if item.parameters:
-                if entry.use.meets_parameters is None:
+                if entry.meets_parameters is None:
                     out.undetermined.append((item, f"{where}: {_name(ctx, mid)} as {form.value} is "
                                                    f"{item.description!r} only if {item.parameters}"))
                     work.missing.append(f"whether {mid} on {where} meets: {item.parameters} "
                                         "(set meets_parameters)")
                     continue
-                if entry.use.meets_parameters is False:
+                if entry.meets_parameters is False:
                     work.trace.append(f"{where}: {_name(ctx, mid)} as {form.value} does not meet "
                                       f"{item.parameters} (per the BOM): not {item.description!r}.")
                     continue
@@ -346,11 +307,11 @@ def _conditions(ctx: _Context, conditions: Sequence[Condition], base: Outcome, w
     return outcome
 
 
-def _grouped(matched: list[tuple[_Entry | None, Item, str]]) -> list[tuple[_Entry | None, list[Item], str]]:
+def _grouped(matched: list[tuple[PlainUse | None, Item, str]]) -> list[tuple[PlainUse | None, list[Item], str]]:
     """One trace line per BOM line and material, listing every item it matches."""
-    groups: dict[tuple[int, str | None, int], tuple[_Entry | None, list[Item], list[str]]] = {}
+    groups: dict[tuple[int, str | None, int], tuple[PlainUse | None, list[Item], list[str]]] = {}
     for index, (entry, item, text) in enumerate(matched):
-        key = (entry.line_no, entry.use.material, 0) if entry is not None else (-1, None, index)
+        key = (entry.line_no, entry.material, 0) if entry is not None else (-1, None, index)
         group = groups.setdefault(key, (entry, [], []))
         group[1].append(item)
         group[2].append(text)
@@ -379,7 +340,7 @@ def _settle(ctx: _Context, compiled: _Compiled, matches: _Matches, work: _Work) 
         for item in items:
             work.sources += item.sources
         if entry is not None:
-            work.contributing.append(_contribution(ctx, entry.line_no, entry.line.part, entry.use.material,
+            work.contributing.append(_contribution(ctx, entry.line_no, entry.part, entry.material,
                                                    entry.value))
         item_outcome = most_restrictive([i.outcome or measure.outcome for i in items])
         matched_outcome = item_outcome if matched_outcome is None else most_restrictive(
@@ -401,7 +362,6 @@ def _settle(ctx: _Context, compiled: _Compiled, matches: _Matches, work: _Work) 
 def _export(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Outcome]:
     measure = compiled.measure
     jurisdiction = measure.jurisdiction
-    entries = [(mid, e) for mid in compiled.by_material for e in ctx.scan.hits.get(mid, ())]
     if measure.destinations and ctx.shipment.to not in measure.destinations:
         work.trace.append(f"Aimed at {', '.join(measure.destinations)}; the destination is "
                           f"{ctx.shipment.to}: does not apply.")
@@ -415,6 +375,7 @@ def _export(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Outc
                           "from is not given, so the lines are matched as if it left from there.")
     else:
         work.trace.append(f"The shipment leaves {jurisdiction}: its listed items need a licence.")
+    entries = [(mid, e) for mid in compiled.by_material for e in ctx.scan.hits.get(mid, ())]
     matches = _Matches()
     _match_entries(ctx, compiled.by_material, entries, matches, work)
     if compiled.hs_items:
@@ -454,34 +415,40 @@ def _value_content(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[boo
     facts: list[Confidence] = []
     caveats: list[str] = []
     unknown_value = 0.0
-    tech_entries: list[tuple[str, _Entry]] = []
+    tech_entries: list[tuple[str, PlainUse]] = []
     if measure.content == "materials":
-        for mid in compiled.by_material:
-            for entry in ctx.scan.hits.get(mid, ()):
+        for mid, items in compiled.by_material.items():
+            entries = ctx.scan.hits.get(mid)
+            if not entries:
+                continue
+            before = len(counted)
+            for entry in entries:
                 tech_entries.append((mid, entry))
-                origin, processed = entry.use.origin, entry.use.processed_in
-                if jurisdiction in (origin, processed):
-                    counted.append((entry.line_no, entry.line.part, mid, entry.value))
-                    for item in compiled.by_material[mid]:
-                        facts.append(item.confidence)
-                        work.sources += item.sources
-                        if item.confidence is not Confidence.HIGH and item.note:
-                            caveats.append(f"Caveat on {mid} ({item.confidence.value}): {item.note}")
+                origin, processed = entry.origin, entry.processed_in
+                if origin == jurisdiction or processed == jurisdiction:
+                    counted.append((entry.line_no, entry.part, mid, entry.value))
                 elif origin is None or processed is None:
                     unknown_value += entry.value
                     absent = " and ".join(f for f, v in (("origin", origin), ("processed_in", processed))
                                           if v is None)
-                    work.missing.append(f"{absent} of {mid} on line {entry.line_no} ({entry.line.part})")
+                    work.missing.append(f"{absent} of {mid} on line {entry.line_no} ({entry.part})")
+            if len(counted) > before:
+                for item in items:
+                    facts.append(item.confidence)
+                    work.sources += item.sources
+                    if item.confidence is not Confidence.HIGH and item.note:
+                        caveats.append(f"Caveat on {mid} ({item.confidence.value}): {item.note}")
     else:
-        for line_no, line, value in ctx.scan.part_lines.get(jurisdiction, ()):
+        for line in ctx.scan.part_lines.get(jurisdiction, ()):
             if line.us_controlled:
-                counted.append((line_no, line.part, None, value))
+                counted.append((line.line_no, line.part, None, line.value))
             elif line.us_controlled is None:
-                unknown_value += value
-                work.missing.append(f"us_controlled of line {line_no} ({line.part}), made in {jurisdiction}")
-        for line_no, line, value in ctx.scan.no_made_in:
-            unknown_value += value
-            work.missing.append(f"made_in of line {line_no} ({line.part})")
+                unknown_value += line.value
+                work.missing.append(f"us_controlled of line {line.line_no} ({line.part}), "
+                                    f"made in {jurisdiction}")
+        for line in ctx.scan.no_made_in:
+            unknown_value += line.value
+            work.missing.append(f"made_in of line {line.line_no} ({line.part})")
     if not counted and not unknown_value and not (measure.direct_product and tech_entries):
         what = (f"controlled content of {jurisdiction} origin" if measure.content == "materials"
                 else f"part made in {jurisdiction}")
@@ -521,8 +488,9 @@ def _value_content(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[boo
     for line_no, part, material, value in counted:
         work.contributing.append(_contribution(ctx, line_no, part, material, value))
     if counted:
-        work.trace.append("Counted: " + "; ".join(
-            f"line {n} ({p}){' ' + m if m else ''} {v:,.2f}" for n, p, m, v in counted) + ".")
+        shown = "; ".join(f"line {n} ({p}){' ' + m if m else ''} {v:,.2f}" for n, p, m, v in counted[:10])
+        more = f"; and {len(counted) - 10} more (see contributing lines)" if len(counted) > 10 else ""
+        work.trace.append(f"Counted: {shown}{more}.")
     scope = measure.product_scope
     if scope is not None:
         work.sources += scope.sources
@@ -551,26 +519,26 @@ def _value_content(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[boo
     return False, Outcome.NOT_CONTROLLED
 
 
-def _direct_product(ctx: _Context, measure: Measure, entries: list[tuple[str, _Entry]],
+def _direct_product(ctx: _Context, measure: Measure, entries: list[tuple[str, PlainUse]],
                     work: _Work) -> tuple[bool, Outcome]:
     rule = measure.direct_product
     assert rule is not None
     jurisdiction = measure.jurisdiction
-    abroad = [(mid, e) for mid, e in entries if e.line.made_in != jurisdiction]
-    made_with = [(mid, e) for mid, e in abroad if e.line.technology_origin == jurisdiction]
-    unknown = [(mid, e) for mid, e in abroad if e.line.technology_origin is None]
+    abroad = [(mid, e) for mid, e in entries if e.made_in != jurisdiction]
+    made_with = [(mid, e) for mid, e in abroad if e.technology_origin == jurisdiction]
+    unknown = [(mid, e) for mid, e in abroad if e.technology_origin is None]
     if made_with:
         work.sources += rule.sources
         work.trace.append(f"Direct-product rule: {rule.description}. Made with {jurisdiction}-origin "
-                          "technology: " + "; ".join(f"line {e.line_no} ({e.line.part}) {mid}"
+                          "technology: " + "; ".join(f"line {e.line_no} ({e.part}) {mid}"
                                                      for mid, e in made_with) + ".")
         for mid, e in made_with:
-            work.contributing.append(_contribution(ctx, e.line_no, e.line.part, mid, e.value))
+            work.contributing.append(_contribution(ctx, e.line_no, e.part, mid, e.value))
         return True, _conditions(ctx, measure.conditions, measure.outcome, work)
     if unknown:
         work.sources += rule.sources
         work.trace.append(f"Direct-product rule ({rule.description}): technology origin not given.")
-        work.missing += [f"technology_origin of line {e.line_no} ({e.line.part})" for _, e in unknown]
+        work.missing += [f"technology_origin of line {e.line_no} ({e.part})" for _, e in unknown]
         return True, Outcome.CANNOT_DETERMINE
     return False, Outcome.NOT_CONTROLLED
 
@@ -588,15 +556,15 @@ def _end_user(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Ou
         work.trace.append("Civil end user and no military end use: this measure does not reach them.")
         return False, Outcome.NOT_CONTROLLED
     dual_use = ctx.day.dual_use.get(jurisdiction, {})
-    linked: list[tuple[str, _Entry]] = []
+    linked: list[tuple[str, PlainUse]] = []
     for mid in dual_use:
         for entry in ctx.scan.hits.get(mid, ()):
-            origin, processed = entry.use.origin, entry.use.processed_in
+            origin, processed = entry.origin, entry.processed_in
             if ctx.ship_from == jurisdiction or jurisdiction in (origin, processed):
                 linked.append((mid, entry))
             elif origin is None or processed is None:
                 work.missing.append(f"origin and processed_in of {mid} on line {entry.line_no} "
-                                    f"({entry.line.part})")
+                                    f"({entry.part})")
     matches = _Matches()
     _match_entries(ctx, dual_use, linked, matches, work)
     open_origin = bool(work.missing)
@@ -613,7 +581,7 @@ def _end_user(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Ou
         work.trace.append(text + ".")
         work.sources += [s for i in items for s in i.sources]
         if found is not None:
-            work.contributing.append(_contribution(ctx, found.line_no, found.line.part, found.use.material,
+            work.contributing.append(_contribution(ctx, found.line_no, found.part, found.material,
                                                    found.value))
     for _, text in matches.undetermined:
         work.trace.append(text + ": cannot determine.")
@@ -632,7 +600,33 @@ _EVALUATORS = {
 }
 
 
+def _shipment_only(ctx: _Context, measure: Measure) -> bool:
+    """Whether the measure's result depends on the shipment alone (it cannot reach this shipment)."""
+    if measure.destinations and ctx.shipment.to not in measure.destinations:
+        return measure.kind is not MeasureKind.VALUE_CONTENT
+    if measure.kind is MeasureKind.EXPORT:
+        return ctx.ship_from is not None and ctx.ship_from != measure.jurisdiction
+    if measure.kind is MeasureKind.END_USER:
+        return ctx.shipment.end_user is EndUser.CIVIL and not ctx.military_use
+    return False
+
+
 def _evaluate(ctx: _Context, compiled: _Compiled, status: StatusOn) -> MeasureResult:
+    """One measure's result; results that depend on the shipment alone are computed once and shared."""
+    measure = compiled.measure
+    if not _shipment_only(ctx, measure):
+        return _evaluate_bom(ctx, compiled, status)
+    cache = ctx.rules._shipment_only
+    key = (measure.id, ctx.shipment, ctx.ship_from)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 10_000:
+            cache.clear()
+        found = cache[key] = _evaluate_bom(ctx, compiled, status)
+    return found
+
+
+def _evaluate_bom(ctx: _Context, compiled: _Compiled, status: StatusOn) -> MeasureResult:
     measure = compiled.measure
     work = _Work()
     work.trace.append(f"{measure.document}: {status.detail}.")
@@ -658,7 +652,7 @@ def _evaluate(ctx: _Context, compiled: _Compiled, status: StatusOn) -> MeasureRe
             work.sources += lic.sources
     work.trace.append(f"Outcome: {outcome.value}.")
     threshold = _threshold(measure, ctx.shipment.to) if measure.thresholds else None
-    return MeasureResult.model_construct(
+    return MeasureResult.trusted(
         measure=measure.id, title=measure.title, document=measure.document,
         jurisdiction=measure.jurisdiction, applies=applies, outcome=outcome, ratio=work.ratio,
         threshold=threshold.ratio if threshold else None,
@@ -667,19 +661,22 @@ def _evaluate(ctx: _Context, compiled: _Compiled, status: StatusOn) -> MeasureRe
         sources=list(dict.fromkeys(work.sources)), confidence=weakest(*work.confidence))
 
 
-def check(bom: Bom, shipment: Shipment, rules: RuleSet, kb: KnowledgeBase | None = None) -> Decision:
+def check(bom: Bom | PlainBom, shipment: Shipment, rules: RuleSet,
+          kb: KnowledgeBase | None = None) -> Decision:
     """Every measure in force on the shipment date applied to the BOM, with the overall outcome.
 
-    `bom` must have resolved ids (critmin.rules.bom does that at the edge); `kb` only supplies
-    display names for the trace.
+    `bom` must have resolved ids (critmin.rules.bom does that at the edge) and is compiled to
+    plain data unless it already is; `kb` only supplies display names for the trace.
     """
+    if not isinstance(bom, PlainBom):
+        bom = compile_bom(bom)
     day = rules.day(shipment.date)
     ctx = _Context(bom=bom, shipment=shipment, kb=kb, scan=_scan(bom, rules),
                    ship_from=shipment.ship_from or bom.made_in,
-                   military_use=is_military_use(shipment.end_use), day=day)
+                   military_use=is_military_use(shipment.end_use), day=day, rules=rules)
     results = [_evaluate(ctx, compiled, status) for compiled, status in day.active]
     outcome = most_restrictive([r.outcome for r in results])
     drivers = [r.confidence for r in results if r.outcome is outcome]
-    return Decision.model_construct(
-        product=bom.product, currency=bom.currency, total_value=ctx.scan.total, shipment=shipment,
+    return Decision.trusted(
+        product=bom.product, currency=bom.currency, total_value=bom.total, shipment=shipment,
         outcome=outcome, confidence=weakest(*drivers), results=results, not_in_force=list(day.not_in_force))

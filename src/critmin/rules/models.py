@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -24,6 +24,20 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
                               populate_by_name=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance from values the engine computed itself, every field given, without validation.
+
+        The check builds tens of thousands of results per second; validating its own output
+        again (or even model_construct's default handling) would cost more than the check.
+        """
+        record = cls.__new__(cls)
+        object.__setattr__(record, "__dict__", values)
+        object.__setattr__(record, "__pydantic_fields_set__", set(cls.model_fields))
+        object.__setattr__(record, "__pydantic_extra__", None)
+        object.__setattr__(record, "__pydantic_private__", None)
+        return record
 
 
 class Confidence(StrEnum):
