@@ -1,0 +1,82 @@
+"""docs/rules.md's reference blocks, written from the models and the bundled measures.
+
+The BOM and measure schemas and the table of measures are generated, so the documentation
+cannot drift from the code: a test regenerates them (`python tools/gen_rules_docs.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from critmin.rules.models import (
+    Bom,
+    Condition,
+    Item,
+    Licence,
+    LineItem,
+    MaterialUse,
+    Measure,
+    ProductScope,
+    Revocation,
+    Semiconductor,
+    StatusNote,
+    Suspension,
+    Technology,
+    Threshold,
+)
+
+BEGIN = "<!-- BEGIN GENERATED RULES REFERENCE -->"
+END = "<!-- END GENERATED RULES REFERENCE -->"
+
+BOM_MODELS: list[tuple[str, type[BaseModel]]] = [
+    ("BOM file", Bom), ("lines[]", LineItem), ("lines[].materials[]", MaterialUse),
+    ("semiconductor", Semiconductor)]
+MEASURE_MODELS: list[tuple[str, type[BaseModel]]] = [
+    ("measure file", Measure), ("items[]", Item), ("technologies[] and direct_product", Technology),
+    ("thresholds[]", Threshold), ("conditions[]", Condition), ("product_scope", ProductScope),
+    ("suspensions[]", Suspension), ("status_notes[]", StatusNote), ("revocation", Revocation),
+    ("licence", Licence)]
+
+
+def _type_name(annotation: object) -> str:
+    text = getattr(annotation, "__name__", None) or str(annotation)
+    for prefix in ("typing.", "critmin.rules.models.", "datetime."):
+        text = text.replace(prefix, "")
+    return text
+
+
+def _table(title: str, model: type[BaseModel]) -> list[str]:
+    doc = (model.__doc__ or "").strip().splitlines()[0]
+    out = [f"\n#### {title} ({model.__name__})\n", f"{doc}\n", "| field | type | required | meaning |",
+           "|---|---|---|---|"]
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        meaning = " ".join((info.description or "").split()).replace("|", "\\|")
+        type_name = _type_name(info.annotation).replace("|", "\\|")
+        out.append(f"| `{key}` | {type_name} | {'yes' if info.is_required() else 'no'} | {meaning} |")
+    return out
+
+
+def _measures(measures: Sequence[Measure]) -> list[str]:
+    out = ["\n### Bundled measures\n", "| id | document | kind | effective | suspended | sources |",
+           "|---|---|---|---|---|---|"]
+    for m in measures:
+        suspended = "; ".join(f"{s.start} to {s.until} ({s.by})" for s in m.suspensions) or "-"
+        caveat = " (status after it unconfirmed)" if m.status_notes else ""
+        out.append(f"| `{m.id}` | {m.document} | {m.kind.value} | {m.effective or 'not dated'} | "
+                   f"{suspended}{caveat} | {', '.join(f'`{s}`' for s in m.sources)} |")
+    return out
+
+
+def render(measures: Sequence[Measure]) -> str:
+    """The generated block: the table of bundled measures, then the BOM and measure schemas."""
+    parts = [BEGIN, *_measures(measures), "\n### BOM schema"]
+    for title, model in BOM_MODELS:
+        parts += _table(title, model)
+    parts.append("\n### Measure schema")
+    for title, model in MEASURE_MODELS:
+        parts += _table(title, model)
+    parts.append(END)
+    return "\n".join(parts) + "\n"
