@@ -307,7 +307,9 @@ def _conditions(ctx: _Context, conditions: Sequence[Condition], base: Outcome, w
     return outcome
 
 
-def _grouped(matched: list[tuple[PlainUse | None, Item, str]]) -> list[tuple[PlainUse | None, list[Item], str]]:
+def _grouped(
+    matched: list[tuple[PlainUse | None, Item, str]],
+) -> list[tuple[PlainUse | None, list[Item], str]]:
     """One trace line per BOM line and material, listing every item it matches."""
     groups: dict[tuple[int, str | None, int], tuple[PlainUse | None, list[Item], list[str]]] = {}
     for index, (entry, item, text) in enumerate(matched):
