@@ -7,9 +7,13 @@ exit with the error's code; --debug or CRITMIN_DEBUG=1 shows the traceback inste
 Each command group lives in its own module; importing them here registers their commands.
 """
 
-from critmin.cli import demo, evidence_commands, kb_commands  # noqa: F401  (registers commands)
-from critmin.cli import sim_commands  # noqa: F401  (registers simulate, backtest, scenarios)
-from critmin.cli import rules_commands  # noqa: F401  (registers commands)
+from critmin.cli import (  # noqa: F401  (registers commands)
+    demo,
+    evidence_commands,
+    kb_commands,
+    rules_commands,
+    sim_commands,
+)
 from critmin.cli.app import app
 from critmin.cli.main import main, run
 
