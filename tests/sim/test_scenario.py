@@ -84,6 +84,15 @@ def test_unknown_names_suggest_the_nearest(kb: KnowledgeBase, write_scenario) ->
     assert "Japan" in str(err.value)
 
 
+def test_measures_must_name_rule_engine_measures(kb: KnowledgeBase, write_scenario) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CritminError) as err:
+        load_scenario(str(write_scenario(measures=["CN-MOFCOM-GAC-2025-8"])), kb)
+    assert "measures[0]: unknown measure 'CN-MOFCOM-GAC-2025-8'; did you mean:" in str(err.value)
+    assert "CN-MOFCOM-GAC-2025-18" in str(err.value)
+    ok = load_scenario(str(write_scenario(measures=["CN-MOFCOM-GAC-2025-18"])), kb)
+    assert ok.measures == ["CN-MOFCOM-GAC-2025-18"]
+
+
 def test_names_resolve_to_ids(kb: KnowledgeBase, write_scenario) -> None:  # type: ignore[no-untyped-def]
     scenario = load_scenario(
         str(

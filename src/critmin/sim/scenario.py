@@ -359,6 +359,17 @@ class _Resolver:
         except NotFoundError as exc:
             raise CritminError(f"{self.origin}: {where}: {exc.message}") from None
 
+    def measure(self, measure_id: str, where: str) -> str:
+        """A rule-engine measure id (the engine's public API; measures live with the rules)."""
+        from critmin.rules import load_rules
+
+        known = load_rules().by_id
+        if measure_id not in known:
+            close = difflib.get_close_matches(measure_id, list(known), n=3, cutoff=0.5)
+            hint = f"; did you mean: {', '.join(close)}?" if close else "; see `critmin rules list`"
+            raise CritminError(f"{self.origin}: {where}: unknown measure {measure_id!r}{hint}")
+        return measure_id
+
     def source(self, source_id: str, where: str) -> str:
         if source_id not in self.kb.sources:
             close = difflib.get_close_matches(source_id, list(self.kb.sources), n=3, cutoff=0.5)
@@ -368,7 +379,8 @@ class _Resolver:
 
 
 def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario") -> Scenario:
-    """Check every material, country and source against the knowledge base; return ids only."""
+    """Check every material, country and source against the knowledge base, and every measure
+    against the rule engine's bundled measures; return ids only."""
     r = _Resolver(kb, origin)
     restrictions = []
     for i, res in enumerate(scenario.restrictions):
@@ -404,6 +416,7 @@ def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario
         "materials": [r.material(m, f"materials[{i}]") for i, m in enumerate(scenario.materials)],
         "destinations": [r.country(d, f"destinations[{i}]") for i, d in enumerate(scenario.destinations)],
         "sources": [r.source(s, f"sources[{i}]") for i, s in enumerate(scenario.sources)],
+        "measures": [r.measure(m, f"measures[{i}]") for i, m in enumerate(scenario.measures)],
         "mitigation": mitigation,
         "inventories": inventories,
         "consumption_shares": shares,
