@@ -99,9 +99,14 @@ class Confidenced(Record):
 
     @model_validator(mode="after")
     def _reason_when_not_high(self) -> Confidenced:
-        if self.confidence is not Confidence.HIGH and not (self.note and self.note.strip()):
-            raise ValueError(f"confidence {self.confidence.value} needs a note giving the reason")
+        require_reason(self.confidence, self.note)
         return self
+
+
+def require_reason(confidence: Confidence, note: str | None) -> None:
+    """Anything trusted less than high must say why: shared by every confidence-bearing model."""
+    if confidence is not Confidence.HIGH and not (note and note.strip()):
+        raise ValueError(f"confidence {confidence.value} needs a note giving the reason")
 
 
 class Source(Record):

@@ -361,12 +361,19 @@ def _settle(ctx: _Context, compiled: _Compiled, matches: _Matches, work: _Work) 
     return True, outcome
 
 
-def _export(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Outcome]:
-    measure = compiled.measure
-    jurisdiction = measure.jurisdiction
+def _aimed_elsewhere(ctx: _Context, measure: Measure, work: _Work) -> bool:
+    """A measure aimed at named destinations says nothing about shipments elsewhere."""
     if measure.destinations and ctx.shipment.to not in measure.destinations:
         work.trace.append(f"Aimed at {', '.join(measure.destinations)}; the destination is "
                           f"{ctx.shipment.to}: does not apply.")
+        return True
+    return False
+
+
+def _export(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Outcome]:
+    measure = compiled.measure
+    jurisdiction = measure.jurisdiction
+    if _aimed_elsewhere(ctx, measure, work):
         return False, Outcome.NOT_CONTROLLED
     if ctx.ship_from is not None and ctx.ship_from != jurisdiction:
         work.trace.append(f"The shipment leaves {ctx.ship_from}; this measure licenses exports from "
@@ -548,9 +555,7 @@ def _direct_product(ctx: _Context, measure: Measure, entries: list[tuple[str, Pl
 def _end_user(ctx: _Context, compiled: _Compiled, work: _Work) -> tuple[bool, Outcome]:
     measure = compiled.measure
     jurisdiction = measure.jurisdiction
-    if measure.destinations and ctx.shipment.to not in measure.destinations:
-        work.trace.append(f"Aimed at {', '.join(measure.destinations)}; the destination is "
-                          f"{ctx.shipment.to}: does not apply.")
+    if _aimed_elsewhere(ctx, measure, work):
         return False, Outcome.NOT_CONTROLLED
     end_user = ctx.shipment.end_user
     military = end_user is EndUser.MILITARY or ctx.military_use

@@ -13,6 +13,9 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from critmin.kb.models import Confidence as Confidence  # re-exported: measures and KB share one scale
+from critmin.kb.models import require_reason
+
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 HsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4,10}$")]
@@ -40,14 +43,6 @@ class Record(BaseModel):
         return record
 
 
-class Confidence(StrEnum):
-    """How far a fact can be trusted; anything below high says why in `note`."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
 CONFIDENCE_RANK = {Confidence.HIGH: 0, Confidence.MEDIUM: 1, Confidence.LOW: 2}
 
 
@@ -66,8 +61,7 @@ class Confidenced(Record):
 
     @model_validator(mode="after")
     def _reason_when_not_high(self) -> Confidenced:
-        if self.confidence is not Confidence.HIGH and not (self.note and self.note.strip()):
-            raise ValueError(f"confidence {self.confidence.value} needs a note giving the reason")
+        require_reason(self.confidence, self.note)
         return self
 
 
