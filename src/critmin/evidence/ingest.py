@@ -12,6 +12,7 @@ the store sees exactly the sequence a single process would have written.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
@@ -179,8 +180,16 @@ _worker_linker: Linker | None = None
 
 
 def _set_worker_linker(linker: Linker) -> None:
+    """Worker start-up: keep the linker, and yield the CPU to the writer.
+
+    The single writer is the pipeline's narrow end; when preparing processes compete with it for
+    the cores on equal terms, it falls behind and they wait on a full queue. Measured on two
+    cores: 30-50% more documents/s with the workers at a lower priority.
+    """
     global _worker_linker
     _worker_linker = linker
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: Unix only
+        os.nice(10)
 
 
 def _prepare_files(linker: Linker, paths: list[Path]) -> list[PreparedFile]:
