@@ -29,6 +29,12 @@ AMBIGUOUS = {"china", "chad", "guinea", "jordan", "georgia", "turkey", "niger", 
 _ORG_EN = re.compile(
     r"\b((?:[A-Z][A-Za-z&\-]+ ){0,4}[A-Z][A-Za-z&\-]+) (Inc\.?|Corp\.?|Corporation|Group|Ltd\.?|Limited|"
     r"Holdings|Technologies|Technology|Semiconductor|Materials|Metals|Resources|Mining|Magnetics)\b")
+#: Cheap pre-checks: a paragraph without one of these suffixes cannot hold an organisation name,
+#: and most paragraphs have none, so the costlier name patterns run only where they can match.
+_ORG_EN_SUFFIX = re.compile(
+    r"(?:Inc|Corp|Corporation|Group|Ltd|Limited|Holdings|Technologies|Technology|Semiconductor|Materials|"
+    r"Metals|Resources|Mining|Magnetics)\b")
+_ORG_ZH_SUFFIX = re.compile(r"(?:公司|集团|科技|半导体|矿业|稀土)(?![\u4e00-\u9fff])")
 _ORG_ZH = re.compile(
     r"[\u4e00-\u9fff]{2,8}?(?:股份有限公司|有限公司|公司|集团|科技|半导体|矿业|稀土)(?![\u4e00-\u9fff])")
 
@@ -98,7 +104,9 @@ class Linker:
                 continue
             found.append(Mention(kind, entity_id, text[start:end], start, end))
         taken = [(m.start, m.end) for m in found]
-        for pattern in (_ORG_EN, _ORG_ZH):
+        for suffix, pattern in ((_ORG_EN_SUFFIX, _ORG_EN), (_ORG_ZH_SUFFIX, _ORG_ZH)):
+            if suffix.search(text) is None:
+                continue
             for match in pattern.finditer(text):
                 start, end = match.span()
                 if any(s < end and start < e for s, e in taken):
