@@ -14,6 +14,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "CRITMIN_DEBUG": "set to 1 to show Python tracebacks for user errors",
     "CRITMIN_DATA_DIR": "use another knowledge-base data folder instead of the bundled one",
     "CRITMIN_DB": "the evidence database file (default: evidence.db in the user data folder)",
+    "CRITMIN_TOKEN": "bearer token that enables the dashboard's write endpoints (unset: writes disabled)",
 }
 
 

@@ -13,6 +13,7 @@ from critmin.cli import (  # noqa: F401  (registers commands)
     kb_commands,
     rules_commands,
     sim_commands,
+    web_commands,
 )
 from critmin.cli.app import app
 from critmin.cli.main import main, run

@@ -1,0 +1,93 @@
+"""`critmin serve` (the dashboard and HTTP API) and `critmin report` (a shareable scenario report)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from critmin.cli.app import app, make_console
+from critmin.errors import CritminError, UsageError
+from critmin.kb import load_kb
+
+WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def missing_web_modules() -> list[str]:
+    """The web extra's modules that cannot be imported here."""
+    missing = []
+    for name in WEB_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (default: loopback only).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8765,
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="Evidence database (default: CRITMIN_DB, else evidence.db in the user data folder).",
+    )] = None,
+) -> None:
+    """Open the dashboard and the JSON API (/api/v1) in the browser at http://HOST:PORT/."""
+    missing = missing_web_modules()
+    if missing:
+        raise CritminError("critmin serve needs the web extra: pip install 'critmin[web]' "
+                           f"(missing: {', '.join(missing)})")
+    import uvicorn
+
+    from critmin.web.app import create_app
+    from critmin.web.settings import Settings
+
+    settings = Settings.from_env(db=db)
+    console = make_console()
+    if host not in LOOPBACK:
+        console.print(f"warning: binding {host}: the dashboard is reachable from other machines; "
+                      "reads need no token", style="bold")
+    writes = "enabled (CRITMIN_TOKEN set)" if settings.token else "disabled (set CRITMIN_TOKEN to enable)"
+    url = f"http://{host}:{port}"
+    console.print(f"critmin dashboard on {url}/ · API {url}/api/v1/openapi.json · document uploads "
+                  f"{writes} · Ctrl+C stops")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    scenario: Annotated[str, typer.Argument(
+        help="A bundled scenario name (see critmin scenarios) or a YAML file.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output file (default: report.html, or report.md with --md).")] = None,
+    markdown: Annotated[bool, typer.Option("--md", help="Write Markdown instead of HTML.")] = False,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
+    sensitivity_runs: Annotated[int, typer.Option(
+        "--sensitivity-runs", help="Runs per sensitivity case (0 to skip).")] = 100,
+) -> None:
+    """Simulate a scenario and write one shareable report: self-contained HTML (opens offline) or Markdown."""
+    from critmin.report import simulation_markdown, write_simulation_html
+    from critmin.sim import load_scenario, simulate
+
+    if runs < 1:
+        raise UsageError("--runs must be at least 1")
+    target = out or Path("report.md" if markdown else "report.html")
+    kb = load_kb()
+    result = simulate(kb, load_scenario(scenario, kb), runs=runs, seed=seed,
+                      sensitivity_runs=max(sensitivity_runs, 0))
+    if markdown:
+        try:
+            target.write_text(simulation_markdown(result), "utf-8")
+        except OSError as exc:
+            raise CritminError(f"cannot write report {target}: {exc.strerror}") from None
+    else:
+        write_simulation_html(result, target)
+    make_console().print(f"{result.scenario.name}: {result.runs} runs, seed {result.seed} · "
+                         f"{'Markdown' if markdown else 'HTML'} report: {target.resolve()}")

@@ -1,0 +1,53 @@
+"""Material pages: the list, and one material in full; the matching API endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse
+
+from critmin.kb import KnowledgeBase
+from critmin.kb.models import STAGE_LABELS
+from critmin.web import material
+from critmin.web.figures import figure_json, stage_sankey
+from critmin.web.routes.deps import kb, page, settings
+from critmin.web.settings import Settings
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["knowledge base"])
+
+Name = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+def _materials(base: KnowledgeBase) -> list[dict[str, Any]]:
+    return [{"id": m.id, "name_en": m.names.en, "name_zh": m.names.zh, "kind": m.kind.value,
+             "group": m.group, "parent": m.parent} for m in base.materials.values()]
+
+
+@pages.get("/materials", response_class=HTMLResponse)
+def materials_page(request: Request, base: Annotated[KnowledgeBase, Depends(kb)]) -> HTMLResponse:
+    return page(request, "materials.html", materials=_materials(base))
+
+
+@pages.get("/materials/{name}", response_class=HTMLResponse)
+def material_page(request: Request, name: Name, base: Annotated[KnowledgeBase, Depends(kb)],
+                  config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
+    data = material.material_page(base, name, on=dt.date.today(), db=config.db)
+    sankey = figure_json(stage_sankey(base, data.chain)) if len(data.chain) > 1 else None
+    return page(request, "material.html", m=data, sources=data.sources, sankey=sankey,
+                stage_labels=STAGE_LABELS, country_name=base.country_name)
+
+
+@api.get("/materials")
+def materials(base: Annotated[KnowledgeBase, Depends(kb)]) -> list[dict[str, Any]]:
+    """Every material: id, English and Chinese names, kind, group, aggregate."""
+    return _materials(base)
+
+
+@api.get("/materials/{name}")
+def material_detail(name: Name, base: Annotated[KnowledgeBase, Depends(kb)],
+                    config: Annotated[Settings, Depends(settings)]) -> material.MaterialPage:
+    """One material: shares per stage, facilities, measures in force today, latest evidence, sources."""
+    return material.material_page(base, name, on=dt.date.today(), db=config.db)

@@ -1,0 +1,83 @@
+"""Search page: evidence search with filters, the figures list, a topic's digest; their API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from critmin.kb import KnowledgeBase
+from critmin.web import evidence
+from critmin.web.evidence import SearchFilters
+from critmin.web.routes.deps import kb, page, settings
+from critmin.web.settings import Settings
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["evidence"])
+
+Text = Annotated[str | None, Query(max_length=100)]
+Kind = Annotated[str | None, Query(pattern="^(percent|mass|money|count|date|purity)$")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Topic = Annotated[str, Query(min_length=1, max_length=300)]
+
+
+def _blank(value: str | None) -> str | None:
+    """Empty form fields mean 'no filter'."""
+    return value.strip() or None if value is not None else None
+
+
+@pages.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
+                config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
+    return page(request, "search.html", available=evidence.exists(config.db),
+                materials=sorted(base.materials.values(), key=lambda m: m.names.en.casefold()))
+
+
+@pages.get("/search/results", response_class=HTMLResponse)
+def search_results(request: Request, filters: Annotated[SearchFilters, Query()],
+                   base: Annotated[KnowledgeBase, Depends(kb)],
+                   config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
+    return page(request, "_hits.html", hits=evidence.search(base, config.db, filters), query=filters.q)
+
+
+@pages.get("/search/facts", response_class=HTMLResponse)
+def facts_partial(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
+                  config: Annotated[Settings, Depends(settings)], material: Text = None,
+                  country: Text = None, kind: Kind = None, limit: Limit = 50) -> HTMLResponse:
+    rows = evidence.facts(base, config.db, material=_blank(material), country=_blank(country),
+                          kind=kind or None, limit=limit)
+    return page(request, "_facts.html", facts=rows)
+
+
+@pages.get("/search/digest", response_class=HTMLResponse)
+def digest_partial(request: Request, topic: Topic, base: Annotated[KnowledgeBase, Depends(kb)],
+                   config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
+    return page(request, "_digest.html", digest=evidence.digest(base, config.db, topic, None))
+
+
+@api.get("/search")
+def search(filters: Annotated[SearchFilters, Query()], base: Annotated[KnowledgeBase, Depends(kb)],
+           config: Annotated[Settings, Depends(settings)]) -> list[dict[str, Any]]:
+    """BM25-ranked documents with «highlighted» snippets; any text is searched as text, never as syntax."""
+    return [h.model_dump(mode="json") for h in evidence.search(base, config.db, filters)]
+
+
+@api.get("/facts")
+def facts(base: Annotated[KnowledgeBase, Depends(kb)], config: Annotated[Settings, Depends(settings)],
+          material: Text = None, country: Text = None, kind: Kind = None,
+          limit: Limit = 50) -> list[dict[str, Any]]:
+    """Numeric claims with their sentence, document, publisher, date and paragraph."""
+    rows = evidence.facts(base, config.db, material=_blank(material), country=_blank(country), kind=kind,
+                          limit=limit)
+    return [r.model_dump(mode="json") for r in rows]
+
+
+@api.get("/digest")
+def digest(topic: Topic, base: Annotated[KnowledgeBase, Depends(kb)],
+           config: Annotated[Settings, Depends(settings)],
+           since: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
+    """A cited digest of a topic: core viewpoint, themed groups of points, numbered references."""
+    result: dict[str, Any] = evidence.digest(base, config.db, topic, since).model_dump(mode="json")
+    return result
