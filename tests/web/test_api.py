@@ -1,0 +1,190 @@
+"""Every /api/v1 endpoint: real data on good input, a 4xx JSON error on bad input, never a 500."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from critmin.kb import KnowledgeBase
+from critmin.risk import chokepoints
+from tests.web.conftest import EXAMPLES
+
+
+def error_of(response: Any, status: int) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]
+    return str(body["error"])
+
+
+def test_health(client: TestClient, bare_client: TestClient) -> None:
+    assert client.get("/api/v1/health").json() | {"version": ""} == {
+        "status": "ok", "version": "", "evidence": True, "writes": True}
+    assert bare_client.get("/api/v1/health").json()["evidence"] is False
+
+
+def test_openapi_lists_every_api_route_and_no_page(client: TestClient) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    paths = set(doc["paths"])
+    assert {"/api/v1/chokepoints", "/api/v1/shares", "/api/v1/materials", "/api/v1/materials/{name}",
+            "/api/v1/scenarios", "/api/v1/scenarios/runs", "/api/v1/scenarios/runs/{job_id}",
+            "/api/v1/search", "/api/v1/facts", "/api/v1/digest", "/api/v1/check",
+            "/api/v1/documents", "/api/v1/health"} == paths
+    assert client.get("/docs").status_code == 404  # the CDN-loaded interactive docs are off
+
+
+def test_chokepoints_match_the_risk_module(client: TestClient, kb: KnowledgeBase) -> None:
+    rows = client.get("/api/v1/chokepoints", params={"top": 3}).json()
+    expected = chokepoints(kb, top=3)
+    assert [(r["material"], r["stage"], r["hhi"]) for r in rows] == [
+        (c.material, c.stage.value, c.hhi) for c in expected]
+    error_of(client.get("/api/v1/chokepoints", params={"top": 0}), 422)
+    error_of(client.get("/api/v1/chokepoints", params={"top": "many"}), 422)
+
+
+def test_shares_resolve_names_and_fall_back_to_the_aggregate(client: TestClient) -> None:
+    body = client.get("/api/v1/shares", params={"material": "镝", "stage": "separation"}).json()
+    assert body["material"] == "REE" and body["aggregate_for"] == "Dy" and body["stage"] == "refining"
+    assert abs(sum(r["share"] for r in body["rows"]) - 1) < 0.02 and body["sources"]
+    unknown = client.get("/api/v1/shares", params={"material": "unobtainium"})
+    assert "unknown material" in error_of(unknown, 404)
+    assert "it has: refining" in error_of(client.get("/api/v1/shares", params={"material": "gallium"}), 404)
+    assert "unknown stage" in error_of(client.get("/api/v1/shares", params={"material": "Ga",
+                                                                            "stage": "smelting"}), 400)
+
+
+def test_materials(client: TestClient, kb: KnowledgeBase) -> None:
+    listed = client.get("/api/v1/materials").json()
+    assert len(listed) == len(kb.materials) and {"Dy", "NdFeB", "Ga"} <= {m["id"] for m in listed}
+    ga = client.get("/api/v1/materials/gallium").json()
+    assert ga["material"] == "Ga" and ga["chain"][0]["stage"] == "refining"
+    assert any(m["id"].startswith("CN-MOFCOM") for m in ga["measures"])
+    assert ga["evidence"]["available"] is True and ga["evidence"]["snippets"]
+    assert all(sid in ga["sources"] for s in ga["chain"] for sid in s["sources"])
+    error_of(client.get("/api/v1/materials/unobtainium"), 404)
+
+
+def test_search_with_filters(client: TestClient) -> None:
+    hits = client.get("/api/v1/search", params={"q": "gallium", "lang": "en"}).json()
+    assert any(h["title"].startswith("Gallium export licences") for h in hits)
+    assert all(h["language"] in ("en", "mixed") and "«" in h["snippet"] for h in hits)
+    zh = client.get("/api/v1/search", params={"q": "稀土"}).json()
+    assert zh and all(h["language"] in ("zh", "mixed") for h in zh)
+    assert client.get("/api/v1/search", params={"q": "gallium", "until": "2000-01-01"}).json() == []
+    unknown = client.get("/api/v1/search", params={"q": "x", "material": "zz9"})
+    assert "unknown material" in error_of(unknown, 404)
+    error_of(client.get("/api/v1/search", params={"q": "x", "lang": "fr"}), 422)
+    error_of(client.get("/api/v1/search", params={"q": "x", "since": "yesterday"}), 422)
+    error_of(client.get("/api/v1/search", params={"q": ""}), 422)
+    error_of(client.get("/api/v1/search", params={"q": "x", "bogus": "1"}), 422)
+
+
+@pytest.mark.parametrize("query", ['gallium" OR "x', "NEAR(a b)", "ga*", "title:gallium", "(((",
+                                   "a AND OR NOT", '"', "-- DROP TABLE documents;", "^gallium"])
+def test_fts_syntax_is_searched_as_text(client: TestClient, query: str) -> None:
+    response = client.get("/api/v1/search", params={"q": query})
+    assert response.status_code in (200, 400), response.text  # 400: nothing left to search for
+    assert isinstance(response.json(), list) or "error" in response.json()
+    assert client.get("/api/v1/search", params={"q": "gallium"}).json()  # the store is intact
+
+
+def test_facts_and_digest(client: TestClient) -> None:
+    facts = client.get("/api/v1/facts", params={"material": "gallium"}).json()
+    assert facts and all(f["material"] == "Ga" for f in facts) and facts[0]["sentence"]
+    error_of(client.get("/api/v1/facts", params={"kind": "weight"}), 422)
+    digest = client.get("/api/v1/digest", params={"topic": "gallium price"}).json()
+    assert digest["viewpoint"]["refs"] and digest["references"][0]["title"]
+    assert "no stored document" in error_of(client.get("/api/v1/digest", params={"topic": "zzqx"}), 400)
+
+
+def test_evidence_endpoints_without_a_database(bare_client: TestClient) -> None:
+    for path, params in (("/api/v1/search", {"q": "gallium"}), ("/api/v1/facts", {}),
+                         ("/api/v1/digest", {"topic": "gallium"})):
+        assert "no evidence database yet" in error_of(bare_client.get(path, params=params), 404)
+
+
+def test_check_a_bom(client: TestClient) -> None:
+    bom = yaml.safe_load((EXAMPLES / "boms" / "magnet-0.1pct-over.yaml").read_text("utf-8"))
+    body = {"bom": bom, "shipment": {"to": "DEU", "on": "2026-11-23", "end_user": "civil",
+                                      "end_use": "industrial servo motors"}}
+    decision = client.post("/api/v1/check", json=body).json()
+    assert decision["outcome"] == "licence-required"
+    flagged = {r["measure"]: r for r in decision["results"]}["CN-MOFCOM-2025-61"]
+    assert flagged["outcome"] == "licence-required" and flagged["trace"] and decision["sources"]
+    body["shipment"]["end_user"] = "friendly"
+    error_of(client.post("/api/v1/check", json=body), 422)
+    body["shipment"] = {"to": "Atlantis"}
+    assert "unknown country 'Atlantis'" in error_of(client.post("/api/v1/check", json=body), 400)
+    bad_bom = {"bom": {"product": "x", "currency": "USD", "lines": []}, "shipment": {"to": "DEU"}}
+    assert "lines" in error_of(client.post("/api/v1/check", json=bad_bom), 400)
+    error_of(client.post("/api/v1/check", content=b"{not json", headers={"content-type": "application/json"}),
+             422)
+
+
+def wait_for(client: TestClient, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = client.get(f"/api/v1/scenarios/runs/{job_id}").json()
+        if body["status"] != "running":
+            return body
+        time.sleep(0.2)
+    raise AssertionError("the run did not finish")
+
+
+def test_scenario_runs(client: TestClient) -> None:
+    names = {s["name"] for s in client.get("/api/v1/scenarios").json()}
+    assert "april-2025-seven-rare-earths" in names
+    started = client.post("/api/v1/scenarios/runs", json={"scenario": "us-rare-earth-embargo-1y", "runs": 8,
+                                                          "horizon": 60, "seed": 3})
+    assert started.status_code == 202 and started.json()["status"] == "running"
+    done = wait_for(client, started.json()["id"])
+    assert done["status"] == "done" and done["result"]["runs"] == 8 and done["result"]["seed"] == 3
+    result = done["result"]
+    assert result["exposures"] and len(result["dates"]) == len(result["series"][0]["p50"])
+
+
+def test_uploaded_scenario_runs_and_bad_ones_fail_by_field(client: TestClient) -> None:
+    text = """
+name: Short gallium stop
+start: 2026-01-01
+horizon_days: 30
+restrictions:
+  - exporter: China
+    materials: [gallium]
+    start: 2026-01-01
+    licensing: {approval_probability: 0.2}
+"""
+    started = client.post("/api/v1/scenarios/runs", json={"yaml": text, "runs": 4})
+    assert started.status_code == 202
+    assert wait_for(client, started.json()["id"])["result"]["scenario"]["name"] == "Short gallium stop"
+    broken = text.replace("approval_probability: 0.2", "approval_probability: 2")
+    message = error_of(client.post("/api/v1/scenarios/runs", json={"yaml": broken}), 400)
+    assert "restrictions[0].licensing.approval_probability" in message
+    assert "line" in error_of(client.post("/api/v1/scenarios/runs", json={"yaml": "name: [unclosed"}), 400)
+    assert "mapping" in error_of(client.post("/api/v1/scenarios/runs", json={"yaml": "- a\n- b\n"}), 400)
+    assert "materials[0]" in error_of(client.post("/api/v1/scenarios/runs", json={
+        "yaml": text.replace("[gallium]", "[unobtainium]")}), 400)
+
+
+def test_yaml_aliases_are_refused(client: TestClient) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nname: *b\n"
+    assert "aliases" in error_of(client.post("/api/v1/scenarios/runs", json={"yaml": bomb}), 400)
+
+
+def test_bad_scenario_requests(client: TestClient) -> None:
+    assert "did you mean" in error_of(client.post("/api/v1/scenarios/runs",
+                                                  json={"scenario": "april-2025"}), 404)
+    # a name is never a path, even one that exists on this machine
+    error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "/etc/hostname"}), 404)
+    error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "../../../etc/passwd"}), 404)
+    error_of(client.post("/api/v1/scenarios/runs", json={}), 400)
+    error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "april-2025-seven-rare-earths",
+                                                          "runs": 10**9}), 400)
+    error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "x", "surprise": 1}), 422)
+    error_of(client.get("/api/v1/scenarios/runs/abcdefghijkl"), 404)
+    traversal = client.get("/api/v1/scenarios/runs/..%2F..%2Fetc")
+    assert traversal.status_code in (404, 422) and "error" in traversal.json()

@@ -1,0 +1,94 @@
+"""Every page renders with real data, escapes what users type, and fails with a 4xx page."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+
+from critmin.kb import KnowledgeBase, Measure, Stage
+from critmin.risk import chokepoints
+
+
+def test_overview_has_chokepoints_and_a_map(client: TestClient, kb: KnowledgeBase) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    top = chokepoints(kb, top=1)[0]
+    assert top.material_name in page.text and f"{top.hhi:,.0f}" in page.text
+    figure = re.search(r'class="plot" data-figure="([^"]+)"', page.text)
+    assert figure is not None and '"type":"choropleth"' in html.unescape(figure.group(1))
+    assert 'id="src-usgs-mcs2025-rare-earths"' in page.text  # the map's source is listed
+    assert "cdn.plot.ly" not in page.text and "https://" not in page.text.split("<main>")[0]
+
+
+def test_map_partial_follows_the_choice(client: TestClient) -> None:
+    part = client.get("/partials/map", params={"choice": "Ga|refining"})
+    assert part.status_code == 200 and "gallium" in part.text and "usgs-mcs2025-gallium" in part.text
+    assert client.get("/partials/map", params={"choice": "Ga|mining"}).status_code == 404
+    assert client.get("/partials/map", params={"choice": "nonsense"}).status_code == 422
+
+
+def test_material_page_shows_every_section_with_sources(client: TestClient, kb: KnowledgeBase) -> None:
+    page = client.get("/materials/镝")
+    assert page.status_code == 200
+    text = page.text
+    assert "dysprosium" in text and '"type":"sankey"' in html.unescape(text)
+    mining = max(kb.shares(kb.material("REE"), stage=Stage.MINING, measure=Measure.PRODUCTION),
+                 key=lambda s: s.year)
+    assert f"{mining.rows[0].share * 100:.1f}%" in text
+    assert 'class="cite" href="#src-' in text and 'id="src-usgs-mcs2025-rare-earths"' in text
+    assert "Mountain Pass" in text  # facilities of the aggregate count for the element
+    assert "CN-MOFCOM-GAC-2025-18" in text  # the April 2025 licensing names dysprosium
+    assert "Latest evidence" in text and "No evidence database yet" not in text
+
+
+def test_material_page_empty_state_without_evidence(bare_client: TestClient) -> None:
+    page = bare_client.get("/materials/gallium")
+    assert page.status_code == 200 and "No evidence database yet" in page.text
+
+
+def test_unknown_material_is_a_404_page_with_suggestions(client: TestClient) -> None:
+    page = client.get("/materials/dysprosum")
+    assert page.status_code == 404 and "did you mean" in page.text and "dysprosium" in page.text
+
+
+def test_user_strings_are_escaped(client: TestClient) -> None:
+    attack = "<img src=x onerror=alert(1)>"
+    page = client.get(f"/materials/{attack}")
+    assert page.status_code == 404
+    assert attack not in page.text and html.escape(attack, quote=False) in page.text
+    hits = client.get("/search/results", params={"q": attack})
+    assert hits.status_code == 200 and attack not in hits.text and "&lt;img src=x" in hits.text
+
+
+def test_other_pages_render(client: TestClient) -> None:
+    for path, needle in (("/materials", "dysprosium"), ("/scenario", "april-2025-seven-rare-earths"),
+                         ("/search", "Digest of a topic"), ("/check", 'name="bom"')):
+        page = client.get(path)
+        assert page.status_code == 200 and needle in page.text, path
+
+
+def test_search_page_partials(client: TestClient) -> None:
+    hits = client.get("/search/results", params={"q": "gallium", "since": "", "lang": "", "material": ""})
+    assert hits.status_code == 200 and "Gallium export licences tighten" in hits.text
+    assert "<mark>" in hits.text
+    facts = client.get("/search/facts", params={"material": "Ga", "kind": "percent"})
+    assert facts.status_code == 200 and "12%" in facts.text
+    digest = client.get("/search/digest", params={"topic": "gallium"})
+    assert digest.status_code == 200 and "Core Viewpoint" in digest.text and 'id="ref-1"' in digest.text
+
+
+def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
+    policy = client.get("/").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert "<script>" not in client.get("/").text  # no inline script to allow
+
+
+def test_vendored_scripts_are_served_locally(client: TestClient) -> None:
+    plotly = client.get("/vendor/plotly.min.js")
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+    assert client.get("/static/htmx.min.js").text.startswith("var htmx=")
+    topo = client.get("/static/topojson/world_110m.json").json()
+    ids = {g.get("id") for g in topo["objects"]["countries"]["geometries"]}
+    assert {"CHN", "USA", "MMR", "AUS"} <= ids  # the map's ISO-3 locations exist offline
