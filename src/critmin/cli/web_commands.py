@@ -49,14 +49,14 @@ def serve(
     from critmin.web.settings import Settings
 
     settings = Settings.from_env(db=db)
-    console = make_console()
     if host not in LOOPBACK:
-        console.print(f"warning: binding {host}: the dashboard is reachable from other machines; "
-                      "reads need no token", style="bold")
+        typer.echo(f"warning: binding {host}: the dashboard is reachable from other machines; "
+                   "reads need no token", err=True)
     writes = "enabled (CRITMIN_TOKEN set)" if settings.token else "disabled (set CRITMIN_TOKEN to enable)"
     url = f"http://{host}:{port}"
-    console.print(f"critmin dashboard on {url}/ · API {url}/api/v1/openapi.json · document uploads "
-                  f"{writes} · Ctrl+C stops")
+    # one line, unwrapped: the URL must stay clickable in any terminal width
+    typer.echo(f"critmin dashboard on {url}/ · API {url}/api/v1/openapi.json · document uploads "
+               f"{writes} · Ctrl+C stops")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
