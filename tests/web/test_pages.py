@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 from fastapi.testclient import TestClient
 
 from critmin.kb import KnowledgeBase, Measure, Stage
 from critmin.risk import chokepoints
+from tests.web.conftest import EXAMPLES
 
 
 def test_overview_has_chokepoints_and_a_map(client: TestClient, kb: KnowledgeBase) -> None:
@@ -92,3 +94,67 @@ def test_vendored_scripts_are_served_locally(client: TestClient) -> None:
     topo = client.get("/static/topojson/world_110m.json").json()
     ids = {g.get("id") for g in topo["objects"]["countries"]["geometries"]}
     assert {"CHN", "USA", "MMR", "AUS"} <= ids  # the map's ISO-3 locations exist offline
+
+
+def test_check_form_shows_the_decision_trace(client: TestClient) -> None:
+    bom = (EXAMPLES / "boms" / "magnet-0.1pct-over.yaml").read_bytes()
+    page = client.post("/check", files={"bom": ("../../magnet.yaml", bom, "text/yaml")},
+                       data={"to": "Germany", "on": "2026-11-23", "end_user": "civil",
+                             "end_use": "servo motors"},
+                       headers={"hx-request": "true"})
+    assert page.status_code == 200 and "<html" not in page.text  # a fragment for htmx
+    assert "Overall: <strong>licence-required</strong>" in page.text and "CN-MOFCOM-2025-61" in page.text
+    assert "Decision trace" in page.text and "0.101%" in page.text
+    assert "magnet.yaml" in page.text and "../" not in page.text
+
+
+def test_check_form_errors_are_4xx_fragments(client: TestClient) -> None:
+    broken = client.post("/check", files={"bom": ("bom.yaml", b"product: [unclosed", "text/yaml")},
+                         data={"to": "DEU"}, headers={"hx-request": "true"})
+    assert broken.status_code == 400 and broken.text.startswith('<div class="error"')
+    assert "bom.yaml: line" in broken.text
+    binary = client.post("/check", files={"bom": ("bom.yaml", b"\xff\xfe\x00garbage", "text/yaml")},
+                         data={"to": "DEU"})
+    assert binary.status_code == 400 and "not a UTF-8 text file" in binary.text
+    bad_date = client.post("/check", files={"bom": ("b.yaml", b"product: x", "text/yaml")},
+                           data={"to": "DEU", "on": "23/11/2026"})
+    assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
+    assert client.post("/check", data={"to": "DEU"}).status_code == 422  # no BOM file
+
+
+def test_scenario_form_runs_an_upload_and_polls_to_the_figures(client: TestClient) -> None:
+    text = (b"name: Two-month tungsten stop\nstart: 2026-03-01\nhorizon_days: 60\nrestrictions:\n"
+            b"  - {exporter: CHN, materials: [W], start: 2026-03-01,\n"
+            b"     licensing: {approval_probability: 0.1}}\n")
+    started = client.post("/scenario/run", files={"upload": ("../w.yaml", text, "text/yaml")},
+                          data={"runs": "6", "seed": "1"}, headers={"hx-request": "true"})
+    assert started.status_code == 200
+    job = re.search(r'hx-get="/scenario/jobs/([A-Za-z0-9_-]+)"', started.text) or re.search(
+        r'id="job-([A-Za-z0-9_-]+)"', started.text)
+    assert job is not None
+    deadline = time.monotonic() + 60
+    while True:
+        part = client.get(f"/scenario/jobs/{job.group(1)}", headers={"hx-request": "true"})
+        if "job running" not in part.text or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert part.status_code == 200 and "Two-month tungsten stop" in part.text
+    assert part.text.count('class="plot"') >= 2 and 'id="exposures"' in part.text
+    assert "6 runs" in part.text
+
+
+def test_scenario_form_errors(client: TestClient) -> None:
+    assert client.post("/scenario/run", data={"scenario": ""}).status_code == 400
+    missing = client.post("/scenario/run", data={"scenario": "/etc/passwd"}, headers={"hx-request": "true"})
+    assert missing.status_code == 404 and "unknown scenario" in missing.text
+    aliases = client.post("/scenario/run", files={"upload": ("a.yaml", b"a: &x [1]\nb: *x\n", "text/yaml")})
+    assert aliases.status_code == 400 and "aliases" in aliases.text
+    assert client.get("/scenario/jobs/not-a-job-id-123").status_code == 404
+    assert client.get("/scenario/jobs/bad id!").status_code == 422
+
+
+def test_search_partials_without_a_database_say_so(bare_client: TestClient) -> None:
+    page = bare_client.get("/search")
+    assert page.status_code == 200 and "No evidence database yet" in page.text
+    part = bare_client.get("/search/results", params={"q": "gallium"}, headers={"hx-request": "true"})
+    assert part.status_code == 404 and "no evidence database yet" in part.text
