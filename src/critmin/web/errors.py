@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from critmin.errors import CritminError, NotFoundError, UsageError
+from critmin.errors import CritminError, NotFoundError
 
 log = logging.getLogger("critmin.web")
 
@@ -33,9 +33,7 @@ def status_for(exc: CritminError) -> int:
         return exc.status
     if isinstance(exc, NotFoundError):
         return 404
-    if isinstance(exc, UsageError):
-        return 400
-    return 400
+    return 400  # UsageError, DataError and the rest: the request carried something wrong
 
 
 def validation_message(exc: RequestValidationError) -> str:

@@ -41,8 +41,8 @@ class ScenarioSummary(BaseModel):
     measures: list[str]
 
 
-def bundled(kb: KnowledgeBase) -> list[ScenarioSummary]:
-    del kb  # the list does not depend on it; kept for a uniform service signature
+def bundled() -> list[ScenarioSummary]:
+    """The bundled scenarios' names and headlines, read from their files."""
     out = []
     for name, path in bundled_scenarios().items():
         scenario, _ = read_scenario(str(path))

@@ -38,9 +38,8 @@ def _submit(registry: Jobs, base: KnowledgeBase, config: Settings, scenario: Sce
 
 
 @pages.get("/scenario", response_class=HTMLResponse)
-def scenario_page(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
-                  config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
-    return page(request, "scenario.html", scenarios=scenarios.bundled(base), default_runs=config.default_runs,
+def scenario_page(request: Request, config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
+    return page(request, "scenario.html", scenarios=scenarios.bundled(), default_runs=config.default_runs,
                 max_runs=config.max_runs)
 
 
@@ -86,9 +85,9 @@ def scenario_job(request: Request, job_id: JobId, registry: Annotated[Jobs, Depe
 
 
 @api.get("/scenarios")
-def scenario_list(base: Annotated[KnowledgeBase, Depends(kb)]) -> list[ScenarioSummary]:
+def scenario_list() -> list[ScenarioSummary]:
     """The bundled scenarios, by name."""
-    return scenarios.bundled(base)
+    return scenarios.bundled()
 
 
 @api.post("/scenarios/runs", status_code=202)
