@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from critmin.evidence import prepare as prepare_module
-from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths
+from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths, ingest_uploads
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
 from critmin.evidence.search import search
@@ -212,3 +212,15 @@ def test_a_version_1_store_is_upgraded_and_still_finds_republished_stories(
                                  body=body + " Editor: Li.",
                                  paragraphs=[ParsedParagraph(text=body + " Editor: Li.")])
     assert ingest_document(conn, linker_for(kb), republished, source_file=None) == ("near-duplicate", 1)
+
+
+def test_uploads_are_ingested_from_memory_and_names_are_only_labels(
+        tmp_path: Path, kb: KnowledgeBase) -> None:
+    conn = connect(tmp_path / "uploads.db")
+    text = (FIXTURES / "chinese-gb18030.txt").read_bytes()
+    report = ingest_uploads(conn, linker_for(kb), [("../../etc/passwd", text), ("empty.txt", b"")])
+    assert report.ingested == 1 and report.failed == ["empty.txt: empty file"]
+    source = conn.execute("SELECT source_file FROM documents").fetchone()[0]
+    assert source == "upload:../../etc/passwd"
+    again = ingest_uploads(conn, linker_for(kb), [("copy.txt", text)])
+    assert (again.ingested, again.duplicates) == (0, 1)

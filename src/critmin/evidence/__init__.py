@@ -1,7 +1,7 @@
 """The evidence base: ingest bilingual documents, link them to the knowledge base, search them,
 trace every figure to its sentence, and write cited digests.
 
-Public entry points: `connect`, `ingest_paths`, `search`, `facts`, `list_documents`,
+Public entry points: `connect`, `ingest_paths`, `ingest_uploads`, `search`, `facts`, `list_documents`,
 `show_document`, `digest`, `render_markdown`, and the saved-workflow functions. They are
 imported on first use, so `critmin shares` never pays for the parsers and the search engine.
 """
@@ -14,6 +14,7 @@ from typing import Any
 _EXPORTS = {
     "Digest": "digest", "digest": "digest", "render_markdown": "digest",
     "IngestReport": "ingest", "expand_paths": "ingest", "ingest_paths": "ingest",
+    "ingest_uploads": "ingest",
     "linker_for": "link",
     "facts": "read", "list_documents": "read", "show_document": "read",
     "SearchHit": "search", "search": "search",

@@ -21,13 +21,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from critmin.errors import CritminError
 from critmin.evidence.link import Linker
 from critmin.evidence.models import ParsedDocument
-from critmin.evidence.parse import DocumentError, parse_text, read_document_file
+from critmin.evidence.parse import DocumentError, parse_text, read_document_bytes, read_document_file
 from critmin.evidence.prepare import PreparedDocument, from_wire, prepare_document, to_wire
 from critmin.evidence.writer import DocumentWriter, Outcome
 
@@ -131,6 +132,22 @@ def ingest_documents(
     return report
 
 
+def ingest_uploads(
+    conn: sqlite3.Connection, linker: Linker, uploads: Sequence[tuple[str, bytes]]
+) -> IngestReport:
+    """Ingest documents held in memory as (name, bytes), like files: nothing touches the disk.
+
+    The name only labels the document (source `upload:NAME`) and its failures (`NAME: reason`);
+    it is never used as a path.
+    """
+    report = IngestReport()
+    with DocumentWriter(conn) as writer:
+        for name, data in uploads:
+            prepared = _prepare(linker, Path(name), partial(read_document_bytes, data, name))
+            _store_file(writer, prepared, report, source_file=f"upload:{name}")
+    return report
+
+
 def ingest_document(
     conn: sqlite3.Connection, linker: Linker, document: ParsedDocument, *, source_file: str | None
 ) -> tuple[Outcome, int]:
@@ -141,11 +158,19 @@ def ingest_document(
 
 def prepare_file(linker: Linker, path: Path) -> PreparedFile:
     """Read, parse and prepare one file; failures become `file: reason`, never exceptions."""
+    return _prepare(linker, path, lambda: _read_existing(path))
+
+
+def _read_existing(path: Path) -> str:
+    if not path.exists():
+        raise CritminError(f"{path}: no such file")
+    return read_document_file(path)
+
+
+def _prepare(linker: Linker, path: Path, read: Callable[[], str]) -> PreparedFile:
     documents: list[PreparedDocument] = []
     try:
-        if not path.exists():
-            raise CritminError(f"{path}: no such file")
-        for document in parse_text(read_document_file(path), path.name):
+        for document in parse_text(read(), path.name):
             documents.append(prepare_document(linker, document))
     except DocumentError as exc:
         return PreparedFile(path, documents, f"{path}: {exc.reason}")
@@ -157,10 +182,12 @@ def prepare_file(linker: Linker, path: Path) -> PreparedFile:
     return PreparedFile(path, documents, None)
 
 
-def _store_file(writer: DocumentWriter, item: PreparedFile, report: IngestReport) -> None:
+def _store_file(
+    writer: DocumentWriter, item: PreparedFile, report: IngestReport, source_file: str | None = None
+) -> None:
     try:
         for doc in item.documents:
-            report.count(*writer.write(doc, str(item.path)))
+            report.count(*writer.write(doc, source_file or str(item.path)))
     except sqlite3.DatabaseError as exc:
         report.failed.append(f"{item.path}: {type(exc).__name__}: {exc}")
         return

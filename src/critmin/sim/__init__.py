@@ -1,14 +1,15 @@
 """Disruption simulator: what happens, to whom and when, if a country restricts a material.
 
 Public entry points: `load_scenario` (a bundled name or a YAML path, validated and resolved
-against the knowledge base), `simulate` (Monte Carlo over a network built from the knowledge
-base; deterministic for a seed, locally or on Dask) and `backtest` (the 2010-2011 rare-earth
+against the knowledge base), `load_scenario_data` (the same for data already loaded, such as an
+upload), `simulate` (Monte Carlo over a network built from the knowledge base; deterministic for
+a seed, locally or on Dask) and `backtest` (the 2010-2011 rare-earth
 episode against recorded prices). Equations: docs/methods.md; schema: docs/scenarios.md.
 """
 
 from critmin.sim.backtest import BacktestResult, backtest
 from critmin.sim.results import SimulationResult
-from critmin.sim.scenario import Scenario, bundled_scenarios, load_scenario
+from critmin.sim.scenario import Scenario, bundled_scenarios, load_scenario, load_scenario_data
 from critmin.sim.simulation import simulate
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "backtest",
     "bundled_scenarios",
     "load_scenario",
+    "load_scenario_data",
     "simulate",
 ]

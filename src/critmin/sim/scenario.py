@@ -423,6 +423,14 @@ def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario
     })
 
 
+def load_scenario_data(data: object, origin: str, kb: KnowledgeBase) -> Scenario:
+    """A scenario already loaded from YAML or JSON (an upload), validated and resolved.
+
+    `origin` names it in error messages (`origin: field: problem`); it is never opened.
+    """
+    return resolve_names(parse_scenario(data, origin), kb, origin)
+
+
 def load_scenario(name_or_path: str, kb: KnowledgeBase) -> Scenario:
     """Read, validate and resolve a scenario: a bundled name or a file path."""
     scenario, path = read_scenario(name_or_path)

@@ -173,26 +173,10 @@ class IngestResult(BaseModel):
 
 def ingest_upload(kb: KnowledgeBase, db: Path | None, files: list[tuple[str, bytes]]) -> IngestResult:
     """Parse and store uploaded documents (name, bytes), one writer at a time, nothing on disk."""
-    from critmin.evidence.ingest import ingest_documents
-    from critmin.evidence.link import linker_for
-    from critmin.evidence.parse import parse_text
-    from critmin.evidence.parse.detect import decode_bytes
-    from critmin.evidence.store import connect
+    from critmin.evidence import connect, ingest_uploads, linker_for
 
-    linker = linker_for(kb)
-    totals = {"ingested": 0, "duplicates": 0, "near_duplicates": 0}
-    failed: list[str] = []
-    ids: list[int] = []
     with _writer, closing(connect(db_path(db))) as conn:
-        for name, data in files:
-            try:
-                documents = parse_text(decode_bytes(data, name), name)
-            except CritminError as exc:
-                failed.append(exc.message)
-                continue
-            report = ingest_documents(conn, linker, documents, source_file=f"upload:{name}", workers=0)
-            totals["ingested"] += report.ingested
-            totals["duplicates"] += report.duplicates
-            totals["near_duplicates"] += report.near_duplicates
-            ids += report.document_ids
-    return IngestResult(**totals, failed=failed, document_ids=ids)
+        report = ingest_uploads(conn, linker_for(kb), files)
+    return IngestResult(ingested=report.ingested, duplicates=report.duplicates,
+                        near_duplicates=report.near_duplicates, failed=report.failed,
+                        document_ids=report.document_ids)

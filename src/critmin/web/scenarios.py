@@ -21,8 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase
-from critmin.sim import Scenario, SimulationResult, bundled_scenarios, simulate
-from critmin.sim.scenario import parse_scenario, read_scenario, resolve_names
+from critmin.sim import (
+    Scenario,
+    SimulationResult,
+    bundled_scenarios,
+    load_scenario,
+    load_scenario_data,
+    simulate,
+)
+from critmin.sim.scenario import read_scenario
 from critmin.web.errors import WebError
 from critmin.web.uploads import load_structured
 
@@ -60,8 +67,7 @@ def bundled_scenario(kb: KnowledgeBase, name: str) -> Scenario:
     known = bundled_scenarios()
     if name not in known:
         raise NotFoundError("scenario", name, difflib.get_close_matches(name, list(known), n=3, cutoff=0.4))
-    scenario, path = read_scenario(str(known[name]))
-    return resolve_names(scenario, kb, path.name)
+    return load_scenario(str(known[name]), kb)
 
 
 def uploaded_scenario(kb: KnowledgeBase, text: str, name: str) -> Scenario:
@@ -69,7 +75,7 @@ def uploaded_scenario(kb: KnowledgeBase, text: str, name: str) -> Scenario:
     data = load_structured(text, name)
     if not isinstance(data, dict):
         raise WebError(400, f"{name}: expected a mapping of scenario fields")
-    return resolve_names(parse_scenario(data, name), kb, name)
+    return load_scenario_data(data, name, kb)
 
 
 class RunRequest(BaseModel):

@@ -15,13 +15,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from critmin.evidence.models import ParsedDocument
-from critmin.evidence.parse.detect import MAX_BYTES, DocumentError, decode_bytes, language_of, read_bytes
+from critmin.evidence.parse.detect import (
+    MAX_BYTES,
+    DocumentError,
+    decode_bytes,
+    language_of,
+    read_bytes,
+    too_large,
+)
 from critmin.evidence.parse.digest import looks_like_digest, parse_digest
 from critmin.evidence.parse.html import looks_like_html, parse_html
 from critmin.evidence.parse.markdown import has_front_matter, parse_markdown
 from critmin.evidence.parse.plain import parse_plain
 
-__all__ = ["MAX_BYTES", "DocumentError", "language_of", "parse_text", "read_document_file"]
+__all__ = ["MAX_BYTES", "DocumentError", "language_of", "parse_text", "read_document_bytes",
+           "read_document_file"]
 
 
 def read_document_file(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -31,6 +39,13 @@ def read_document_file(path: Path, max_bytes: int = MAX_BYTES) -> str:
     default), binary, or in no encoding we can identify.
     """
     return _normalise(decode_bytes(read_bytes(path, max_bytes), path))
+
+
+def read_document_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a document held in memory (an upload), with the same checks as a file."""
+    if len(data) > max_bytes:
+        raise DocumentError(name, too_large(max_bytes))
+    return _normalise(decode_bytes(data, name))
 
 
 def parse_text(text: str, name: str) -> list[ParsedDocument]:

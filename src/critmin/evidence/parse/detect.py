@@ -74,13 +74,13 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise DocumentError(path, _too_large(max_bytes))
+            raise DocumentError(path, too_large(max_bytes))
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
-        raise DocumentError(path, _too_large(max_bytes))
+        raise DocumentError(path, too_large(max_bytes))
     if not data:
         raise DocumentError(path, "empty file")
     return data
@@ -153,7 +153,7 @@ def language_of(text: str) -> Language:
     return "mixed"
 
 
-def _too_large(max_bytes: int) -> str:
+def too_large(max_bytes: int) -> str:
     return f"file is larger than the {_size_text(max_bytes)} limit"
 
 
