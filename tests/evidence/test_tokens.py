@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from critmin.evidence.tokens import index_streams, phrase_query, term_query
 
@@ -54,3 +58,22 @@ def test_phrase_query_for_names() -> None:
     query = phrase_query("rare earths")
     assert query is not None
     assert [r[0] for r in conn.execute("SELECT rowid FROM search WHERE search MATCH ?", (query,))] == [1]
+
+
+_REF_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_REF_BIGRAM = re.compile(rf"(?=([{_REF_CJK}]{{2}}))")
+_REF_SINGLE = re.compile(rf"(?<![{_REF_CJK}])[{_REF_CJK}](?![{_REF_CJK}])")
+_REF_LATIN = re.compile(rf"[^\W_{_REF_CJK}]+")
+
+
+_PIECES = [*"稀土镓镝钨出口 ab1é,.-\n氧化", "Dy2O3 ", "ＡＢ", "稀"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_streams_are_overlapping_bigrams_lone_characters_and_every_character(text: str) -> None:
+    """The streams equal their definition by whole-text scans (lookahead bigrams, isolated chars)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words, chars = index_streams(text)
+    expected = [*_REF_LATIN.findall(folded), *_REF_BIGRAM.findall(folded), *_REF_SINGLE.findall(folded)]
+    assert words.split() == expected
+    assert chars.split() == re.findall(rf"[{_REF_CJK}]", folded)
