@@ -34,6 +34,8 @@ _rng = np.random.default_rng(20251009)  # fixed: signatures must be comparable a
 _A = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _SHIFT = np.uint64(32)
+_BAND_MULTIPLIERS = (_rng.integers(1, 2**63, size=(BANDS, ROWS_PER_BAND), dtype=np.uint64) * np.uint64(2)
+                     + np.uint64(1))
 SHINGLE = 3
 _MIX_1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX_2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -76,11 +78,15 @@ def similarity(a: Signature, b: Signature) -> float:
 
 
 def band_keys(signature: Signature) -> list[int]:
-    """One 63-bit key per band (the band's number is hashed in), for the indexed lookup."""
+    """One 63-bit key per band, for the indexed lookup.
+
+    Each band's values are combined by a random linear hash (wrapping uint64 arithmetic) with
+    its own multipliers, so equal bands give equal keys and the band's number is built in; a
+    rare collision only adds a candidate, which is then checked on the full signature.
+    """
     rows = signature.reshape(BANDS, ROWS_PER_BAND)
-    return [int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8, salt=band.to_bytes(8, "big"))
-                           .digest(), "big") >> 1
-            for band, row in enumerate(rows)]
+    keys = (rows * _BAND_MULTIPLIERS).sum(axis=1, dtype=np.uint64) >> np.uint64(1)
+    return [int(key) for key in keys]
 
 
 def to_blob(signature: Signature) -> bytes:
