@@ -155,7 +155,7 @@ def _prepare_paragraph(
                 figure.start, figure.end, _nearest(mentions, "material", span, figure.start),
                 _nearest(mentions, "country", span, figure.start)))
     return PreparedParagraph(position, paragraph.heading, paragraph.text, paragraph.english, group_no,
-                             json.dumps(refs), mention_rows, figure_rows)
+                             json.dumps(refs) if refs else "[]", mention_rows, figure_rows)
 
 
 def _nearest(mentions: list[Mention], kind: str, span: tuple[int, int], at: int) -> str | None:

@@ -62,13 +62,12 @@ class DocumentWriter:
     def write(self, doc: PreparedDocument, source_file: str | None) -> tuple[Outcome, int]:
         """Store one document, or record it as an exact or near duplicate of a stored one."""
         conn = self._conn
-        existing = conn.execute("SELECT id FROM documents WHERE content_hash = ?", (doc.digest,)).fetchone()
-        if existing is not None:
-            return "duplicate", int(existing[0])
-        known = conn.execute("SELECT original_id FROM near_duplicates WHERE content_hash = ?",
-                             (doc.digest,)).fetchone()
-        if known is not None:
-            return "duplicate", int(known[0])
+        # stored, or recorded as a near-duplicate of a stored document: either way seen before
+        seen = conn.execute("SELECT id FROM documents WHERE content_hash = ?1 UNION ALL"
+                            " SELECT original_id FROM near_duplicates WHERE content_hash = ?1 LIMIT 1",
+                            (doc.digest,)).fetchone()
+        if seen is not None:
+            return "duplicate", int(seen[0])
         now = datetime.now(UTC).isoformat(timespec="seconds")
         original = self._near_duplicate_of(doc)
         first_paragraph_id = self._next_paragraph_id
