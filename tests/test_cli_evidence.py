@@ -85,3 +85,19 @@ def test_digest_and_workflows(db: str, capsys: pytest.CaptureFixture[str]) -> No
 def test_reading_before_ingesting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "search", "稀土", "--db", str(tmp_path / "none.db"))
     assert code == 1 and "no evidence database yet" in err
+
+
+def test_relative_folders_with_dot_dot_are_walked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`critmin ingest ../corpus`: `..` is not a hidden folder, but `.git` below the folder is."""
+    corpus = tmp_path / "corpus"
+    (corpus / ".git").mkdir(parents=True)
+    (corpus / "alliance.txt").write_bytes((CORPUS / "alliance.txt").read_bytes())
+    (corpus / ".git" / "notes.txt").write_text("Not a document\nskipped", "utf-8")
+    (tmp_path / "here").mkdir()
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    code, out, _ = run(capsys, "ingest", "../corpus", "--db", str(tmp_path / "rel.db"))
+    assert code == 0 and out.strip() == "ingested 1, duplicates 0 (0 near-duplicates linked), failed 0"
+    code, _, err = run(capsys, "ingest", "../empty", "--db", str(tmp_path / "rel.db"))
+    assert code == 1 and err.strip() == "error: no files to ingest in ../empty"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from critmin.cli.app import JsonFlag, app, emit_json, make_console, make_table
-from critmin.errors import UsageError
+from critmin.errors import CritminError, UsageError
 from critmin.kb import load_kb
 
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +52,8 @@ def ingest(
 
     kb = load_kb()
     files = expand_paths(paths)
+    if not files:
+        raise CritminError(f"no files to ingest in {', '.join(str(p) for p in paths)}")
     with closing(connect(db)) as conn:
         linker = linker_for(kb)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

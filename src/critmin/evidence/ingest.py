@@ -80,8 +80,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*")
-                            if p.is_file() and not any(part.startswith(".") for part in p.parts))
+            # hidden below the folder given (.git, .DS_Store); `..` or a hidden folder in the
+            # path the user typed does not count
+            found += sorted(p for p in path.rglob("*") if p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
         else:
             found.append(path)
     return found
