@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from critmin.kb import models as kb_models
 from critmin.kb.models import Confidence as Confidence  # re-exported: measures and KB share one scale
-from critmin.kb.models import require_reason
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -51,18 +51,9 @@ def weakest(*levels: Confidence) -> Confidence:
     return max(levels, key=CONFIDENCE_RANK.__getitem__, default=Confidence.HIGH)
 
 
-class Confidenced(Record):
-    """A fact whose trust level must be justified when it is not high."""
-
-    confidence: Confidence = Confidence.HIGH
-    """high, medium or low; medium and low need a note giving the reason."""
-    note: str | None = None
-    """Why confidence is not high, or a caveat the reader needs."""
-
-    @model_validator(mode="after")
-    def _reason_when_not_high(self) -> Confidenced:
-        require_reason(self.confidence, self.note)
-        return self
+class Confidenced(Record, kb_models.Confidenced):
+    """A fact whose trust level must be justified when it is not high (the knowledge base's
+    confidence and note fields and check, on the rule engine's record base)."""
 
 
 class Outcome(StrEnum):
