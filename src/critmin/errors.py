@@ -11,6 +11,10 @@ from collections.abc import Sequence
 #: Exit codes, documented in docs/cli.md.
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
+#: Not the user's fault: an unexpected exception, reported on one line instead of a traceback.
+EXIT_INTERNAL = 70
+#: Ctrl-C, as shells report a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
 
 
 class CritminError(Exception):

@@ -8,11 +8,38 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+import typer.core
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
+from rich.text import Text
 
 from critmin import __version__
 from critmin.kb import KnowledgeBase
+
+
+def _hide_flag_value_types() -> None:
+    """Help shows no value type after on/off flags (`--json`, not `--json <bool>`).
+
+    Typer 0.29 prints the annotation's type after every option, flags included, which reads as
+    if `--json` took a value. A flag takes none, so its type is dropped from the help; options
+    that take a value keep theirs.
+    """
+    option_class: Any = getattr(typer.core, "TyperOption", None)
+    original = getattr(option_class, "display_type_rich", None)
+    if option_class is None or original is None or getattr(original, "_critmin", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        result: str | None = original(self, ctx)
+        return result
+
+    display_type_rich._critmin = True  # type: ignore[attr-defined]
+    option_class.display_type_rich = display_type_rich
+
+
+_hide_flag_value_types()
 
 app = typer.Typer(
     name="critmin",
@@ -51,10 +78,55 @@ def qty(value: float | None) -> str:
 
 _FOLDED = {"sources", "title", "sentence", "document", "name"}
 
+#: The column that narrow terminals replace with footnote markers.
+SOURCES_COLUMN = "sources"
+
+
+class SourcedTable(Table):
+    """A table that, when it does not fit the terminal, moves its sources below it as footnotes.
+
+    At 80 columns (and in piped output, which Rich renders at 80) a sources column gets a few
+    characters and each source id wraps over five lines while names are cut short. When the
+    table's natural width is more than the space it has, its sources cells become markers
+    ([1], [2]...) listed under the table, and every other column folds instead of truncating.
+    """
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        names = [str(column.header) for column in self.columns]
+        if SOURCES_COLUMN not in names or self._fits(console, options):
+            yield from super().__rich_console__(console, options)
+            return
+        compact, notes = self._with_footnotes(names.index(SOURCES_COLUMN))
+        yield compact
+        for marker, sources in notes:
+            yield Text(f"  [{marker}] {sources}", overflow="fold")
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        wide = options.update(width=10_000, max_width=10_000)
+        return super().__rich_measure__(console, wide).maximum <= options.max_width
+
+    def _with_footnotes(self, source_index: int) -> tuple[Table, list[tuple[int, str]]]:
+        compact = Table(title=self.title, title_justify=self.title_justify, caption=self.caption)
+        for index, column in enumerate(self.columns):
+            compact.add_column(column.header if index != source_index else "src",
+                               justify=column.justify, overflow="fold", no_wrap=False)
+        markers: dict[str, int] = {}
+        cells = [list(column.cells) for column in self.columns]
+        for row in range(self.row_count):
+            values: list[Any] = []
+            for index, column_cells in enumerate(cells):
+                cell = column_cells[row]
+                if index == source_index:
+                    text = str(cell).strip()
+                    cell = f"[{markers.setdefault(text, len(markers) + 1)}]" if text else ""
+                values.append(cell)
+            compact.add_row(*values)
+        return compact, [(marker, text) for text, marker in markers.items()]
+
 
 def make_table(title: str, *columns: str, right: Iterable[str] = ()) -> Table:
     """A table whose cells wrap rather than truncate: a cut source id is useless."""
-    table = Table(title=title, title_justify="left")
+    table = SourcedTable(title=title, title_justify="left")
     right_aligned = set(right)
     for column in columns:
         table.add_column(column, overflow="fold" if column in _FOLDED else "ellipsis",
