@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from critmin.inputs import InputError, load_yaml
 from critmin.kb.models import (
     Company,
     Country,
@@ -143,9 +144,13 @@ def _parse_yaml(raw: RawData, path: Path, *, required: bool) -> tuple[Any, yaml.
         return None, None
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.safe_load(text), yaml.compose(text)
+        # the shared loader first: it refuses deep nesting, huge numbers and non-finite values
+        # with a reason instead of a RecursionError or ValueError
+        return load_yaml(text, name), yaml.compose(text)
     except UnicodeDecodeError:
         raw.problems.append(Problem(Location(name), "file is not UTF-8 text"))
+    except InputError as exc:
+        raw.problems.append(Problem(Location(name), exc.reason))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
