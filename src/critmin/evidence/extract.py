@@ -325,6 +325,12 @@ _LABELS = frozenset({
 _GLUED_BEFORE = frozenset("._'’[")
 _NOT_BEFORE_COUNT = frozenset("-–/:#@$€£¥￥₩₹[+~^")
 
+#: Longest number read, in characters (digits, commas, a decimal point, Chinese numerals). The
+#: longest real figures (`1,000,000,000,000`, 三亿五千六百七十八万九千零一十二) are under 20; a
+#: longer run is a serial number, a hash or junk, and reading it could overflow a float or exceed
+#: Python's 4,300-digit limit on int conversion.
+MAX_NUMBER_CHARS = 40
+
 _RANK: dict[FigureKind, int] = {"purity": 0, "date": 1, "money": 2, "mass": 3, "percent": 4, "count": 5}
 
 
@@ -367,6 +373,7 @@ def extract_figures(text: str) -> list[Figure]:
     for match in _NUMBER.finditer(text):
         candidates.extend(_read_number(text, match.start(), match.end(), sentence_at))
     candidates.extend(_english_dates(text))
+    candidates = [c for c in candidates if math.isfinite(c.value)]  # 九亿亿亿… overflows a float
     return [
         Figure(
             kind=candidate.kind,
@@ -400,6 +407,8 @@ def _resolve(candidates: list[_Candidate], length: int) -> list[_Candidate]:
 
 def _read_number(text: str, start: int, end: int, sentence_at: _SentenceAt) -> list[_Candidate]:
     """Every reading of the number at `text[start:end]`; overlaps are settled later."""
+    if end - start > MAX_NUMBER_CHARS:
+        return []
     token = text[start:end]
     before = text[start - 1] if start else ""
     arabic = token[0] not in _CN_DIGITS and token[0] != "十"

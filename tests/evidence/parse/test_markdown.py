@@ -87,7 +87,7 @@ def test_invalid_yaml_names_the_line() -> None:
     with pytest.raises(DocumentError) as caught:
         parse_text("---\ntitle: ok\nsummary: a: b\n---\n正文。\n", "post.md")
     assert str(caught.value) == (
-        "post.md: broken front matter: invalid YAML at line 3: mapping values are not allowed here"
+        "post.md: broken front matter: line 3: invalid YAML: mapping values are not allowed here"
     )
 
 

@@ -31,17 +31,23 @@ _BYLINE = re.compile(
 #: What separates summary items: ` - ` inside a line, or `- ` opening a line.
 _SEPARATOR = re.compile(r"(?m)(?:^[ \t]*|[ \t]+)-[ \t]+")
 
+#: Most digits a group number or a reference marker may have. Real ones are below 100; a longer
+#: run is not a label (and a number beyond SQLite's 64-bit integers could not be stored).
+MAX_LABEL_DIGITS = 6
+
 _VIEWPOINT_LABEL = re.compile(r"Core\s+(?:Viewpoints?|Insights?)", re.IGNORECASE)
-_GROUP_LABEL = re.compile(r"Group\s+(?P<number>\d+)(?:\s*:\s*(?P<heading>.*))?", re.DOTALL)
-_GROUP_WORD = re.compile(r"\bGroup\s+\d+\b")
-_SUMMARY_START = re.compile(r"\s*(?:Core\s+(?:Viewpoints?|Insights?)|Group\s+\d+)\b", re.IGNORECASE)
+_GROUP_LABEL = re.compile(rf"Group\s+(?P<number>\d{{1,{MAX_LABEL_DIGITS}}})(?:\s*:\s*(?P<heading>.*))?",
+                          re.DOTALL)
+_GROUP_WORD = re.compile(rf"\bGroup\s+\d{{1,{MAX_LABEL_DIGITS}}}\b")
+_SUMMARY_START = re.compile(rf"\s*(?:Core\s+(?:Viewpoints?|Insights?)|Group\s+\d{{1,{MAX_LABEL_DIGITS}}})\b",
+                            re.IGNORECASE)
 
 #: The digest site's own section label; it carries no meaning of its own.
 _SITE_LABEL = re.compile(r"[ \t]*\bSummary by Sections\b[ \t]*")
 
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKER_RUN_STOP = re.compile(r"(?:\s*\[\d+\])+(?P<stop>[.。]?)")
-_MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
+_MARKER = re.compile(rf"\[(\d{{1,{MAX_LABEL_DIGITS}}})\]")
+_MARKER_RUN_STOP = re.compile(rf"(?:\s*\[\d{{1,{MAX_LABEL_DIGITS}}}\])+(?P<stop>[.。]?)")
+_MARKER_RUN = re.compile(rf"(?:\s*\[\d{{1,{MAX_LABEL_DIGITS}}}\])+")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s+")
 
 #: Punctuation that ends a sentence or a point, so text ending in it is not a heading.

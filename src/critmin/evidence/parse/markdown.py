@@ -14,8 +14,9 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-import yaml
+import numpy as np
 
+from critmin import inputs
 from critmin.evidence.models import EntityHint, ParsedDocument, ParsedParagraph
 from critmin.evidence.parse.detect import DocumentError, language_of
 from critmin.evidence.parse.plain import fallback_title
@@ -39,6 +40,10 @@ _URL = re.compile(r"https?://\S+$", re.IGNORECASE)
 
 #: Front-matter keys with a field of their own in ParsedDocument.
 _OWN_FIELDS = frozenset({"title", "date", "source", "summary", "publisher"})
+
+#: Largest integer a front-matter value may be: YAML 1.1 reads `1:2:3:…` (base 60) and `1_000_…`
+#: into integers of any size, which Python refuses to print beyond 4,300 digits.
+_MAX_INT_BITS = 333  # about 100 decimal digits, as critmin.inputs.MAX_DIGITS
 
 
 def has_front_matter(text: str) -> bool:
@@ -98,25 +103,46 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
     closing = _CLOSING.search(rest)
     if closing is None:
         raise DocumentError(name, "broken front matter: no closing `---` line")
+    block = rest[: closing.start()]
+    if _flow_depth(block) > inputs.MAX_DEPTH:
+        raise DocumentError(name, f"broken front matter: nested deeper than {inputs.MAX_DEPTH} levels")
     try:
-        loaded = yaml.safe_load(rest[: closing.start()])
-    except yaml.YAMLError as exc:
-        raise DocumentError(name, f"broken front matter: {_yaml_reason(exc)}") from exc
+        # the newline keeps line numbers those of the file: the front matter starts on line 2
+        loaded = inputs.load_yaml("\n" + block, name)
+    except inputs.InputError as exc:
+        raise DocumentError(name, f"broken front matter: {exc.reason}") from None
     body = rest[closing.end() :].strip()
     if loaded is None:
         return {}, body
     if not isinstance(loaded, dict):
         kind = "a list" if isinstance(loaded, list) else "a single value"
         raise DocumentError(name, f"broken front matter: expected key: value pairs, found {kind}")
+    for key, value in loaded.items():
+        for item in [key, *(value if isinstance(value, list) else [value])]:
+            if isinstance(item, int) and item.bit_length() > _MAX_INT_BITS:
+                raise DocumentError(name, f"broken front matter: field {_key_text(key)!r}: a number "
+                                    f"with more than {inputs.MAX_DIGITS} digits")
     return loaded, body
 
 
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    """A one-line reason with the line number in the file (the front matter starts on line 2)."""
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        problem = exc.problem or exc.context or "invalid YAML"
-        return f"invalid YAML at line {exc.problem_mark.line + 2}: {problem}"
-    return "invalid YAML: " + " ".join(str(exc).split())
+def _flow_depth(block: str) -> int:
+    """The deepest nesting of `[`/`{` in the block, counting brackets inside quotes too.
+
+    PyYAML's scanner does work proportional to the open brackets for every token, so `[[[[…`
+    takes seconds before its composer gives up; counting first refuses it at once. A quoted
+    string with a hundred unmatched brackets is refused too, which no real front matter has.
+    """
+    data = np.frombuffer(block.encode("utf-8", errors="replace"), dtype=np.uint8)
+    steps = np.zeros(len(data), dtype=np.int32)
+    steps[(data == ord("[")) | (data == ord("{"))] = 1
+    steps[(data == ord("]")) | (data == ord("}"))] = -1
+    return int(np.cumsum(steps).max()) if len(steps) else 0
+
+
+def _key_text(key: object) -> str:
+    if isinstance(key, int) and key.bit_length() > _MAX_INT_BITS:
+        return "(a huge number)"
+    return str(key)[:80]
 
 
 def _published(value: object) -> tuple[datetime | None, str | None]:
