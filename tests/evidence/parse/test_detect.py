@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from critmin.evidence.parse import MAX_BYTES, DocumentError, detect, language_of, read_document_file
+from critmin import inputs
+from critmin.evidence.parse import MAX_BYTES, DocumentError, language_of, read_document_file
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "evidence"
 
@@ -81,7 +82,7 @@ def test_size_limit(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert reason(tmp_path / "missing.txt").startswith("cannot read file")
+    assert reason(tmp_path / "missing.txt") == "no such file"
 
 
 def test_undecodable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,10 +90,10 @@ def test_undecodable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         def best(self) -> None:
             return None
 
-    monkeypatch.setattr(detect, "from_bytes", lambda data: NoMatch())
+    monkeypatch.setattr(inputs, "from_bytes", lambda data: NoMatch())
     path = tmp_path / "latin.txt"
     path.write_bytes(b"caf\xe9 \xff\xfe\xfd")
-    assert reason(path) == "cannot decode text (tried UTF-8 and charset detection)"
+    assert reason(path) == "cannot decode text (tried UTF-8, UTF-16/32 and charset detection)"
 
 
 @pytest.mark.parametrize(
