@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from critmin.evidence import prepare as prepare_module
+from critmin.evidence.extract import extract_figures
 from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths, ingest_uploads
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
@@ -69,7 +70,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(conn: sqlite3.Connection, 
 def test_a_failed_document_writes_nothing(conn: sqlite3.Connection, kb: KnowledgeBase,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real = prepare_module.extract_figures
+    real = extract_figures
 
     def failing(text: str) -> list[object]:
         calls["n"] += 1
@@ -87,7 +88,9 @@ def test_a_failed_document_writes_nothing(conn: sqlite3.Connection, kb: Knowledg
 
 def test_interrupted_batch_rerun_stores_each_once(conn: sqlite3.Connection, kb: KnowledgeBase,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    real = DocumentWriter.write
+    """Interrupted in the third file (ten documents): the two finished files are kept, nothing of
+    the third, and a second run stores the rest once."""
+    real = DocumentWriter._write_one
     seen = {"n": 0}
 
     def interrupt(*args: object, **kwargs: object) -> object:
@@ -96,13 +99,14 @@ def test_interrupted_batch_rerun_stores_each_once(conn: sqlite3.Connection, kb: 
             raise KeyboardInterrupt
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(DocumentWriter, "write", interrupt)
+    monkeypatch.setattr(DocumentWriter, "_write_one", interrupt)
     with pytest.raises(KeyboardInterrupt):
         ingest(conn, kb, CORPUS)
-    assert count(conn, "documents") == 5
-    monkeypatch.setattr(DocumentWriter, "write", real)
+    assert count(conn, "documents") == 2
+    assert conn.execute("SELECT count(*) FROM search").fetchone()[0] == 2
+    monkeypatch.setattr(DocumentWriter, "_write_one", real)
     report = ingest(conn, kb, CORPUS)
-    assert (report.ingested, report.duplicates) == (7, 5)
+    assert (report.ingested, report.duplicates) == (10, 2)
     assert count(conn, "documents") == 12
 
 

@@ -1,9 +1,11 @@
 """Ingest: files -> parsed documents -> prepared (linked, extracted, tokenised) -> stored.
 
-A failed file is reported as `file: reason` and the batch goes on; a failed document writes
-nothing. Exact re-ingests are skipped by content hash and republished stories are linked to the
-original as near-duplicates, so running the same batch twice (or again after an interruption)
-ends with every document stored once.
+A failed file is reported as `file: reason` (one line, the name escaped if it is not valid
+UTF-8) and the batch goes on; a failed file writes nothing. Only the errors a hostile file can
+cause are turned into such lines (see `EXPECTED_ERRORS`); anything else is a bug and stops the
+batch, after the files already finished were committed. Exact re-ingests are skipped by
+content hash and republished stories are linked to the original as near-duplicates, so running
+the same batch twice (or again after an interruption) ends with every document stored once.
 
 Preparing a document costs several times more than writing it, and needs no database, so large
 batches prepare in worker processes (one per core) while this process writes, in file order:
@@ -25,18 +27,30 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UsageError
 from critmin.evidence.link import Linker
 from critmin.evidence.models import ParsedDocument
 from critmin.evidence.parse import DocumentError, parse_text, read_document_bytes, read_document_file
 from critmin.evidence.prepare import PreparedDocument, from_wire, prepare_document, to_wire
 from critmin.evidence.writer import DocumentWriter, Outcome
+from critmin.inputs import InputError, display_path, list_files, os_reason
 
-DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ""}
 EXIT_SOME_FAILED = 3
 #: Below this many files (or documents) a worker pool costs more than it saves.
 POOL_THRESHOLD = 64
 _CHUNK = 32
+#: Longest reason kept in a `file: reason` line.
+MAX_REASON_CHARS = 300
+
+#: What reading, parsing or preparing a hostile file may raise; each becomes that file's
+#: `file: reason` line. critmin's own errors (DocumentError, InputError) carry their reason; the
+#: others are limits of the libraries underneath (a YAML composer's recursion, an int conversion,
+#: a codec), which the parsers guard against but a new kind of input may still reach.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    CritminError, UnicodeError, ValueError, OverflowError, RecursionError, OSError)
+#: What storing a prepared file may raise and still leave the store as it was (a savepoint).
+_WRITE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, UnicodeError, ValueError,
+                                                  OverflowError)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,25 +82,68 @@ class IngestReport:
 
 @dataclass(frozen=True, slots=True)
 class PreparedFile:
-    """A file's prepared documents, and why it stopped if it failed part-way."""
+    """A file's prepared documents, or why it failed (then it has none: a file is stored whole)."""
 
     path: Path
     documents: list[PreparedDocument]
     failure: str | None
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and folders walked recursively (hidden files skipped), sorted."""
+def failure_line(name: str | os.PathLike[str], reason: str) -> str:
+    """`file: reason` on one line: the name escaped for printing, the reason flattened and capped."""
+    flat = " ".join(reason.split())
+    if len(flat) > MAX_REASON_CHARS:
+        flat = flat[: MAX_REASON_CHARS - 1] + "…"
+    return f"{display_path(name)}: {flat or 'failed'}"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What went wrong, in words, for one of `EXPECTED_ERRORS` (or a database error)."""
+    if isinstance(exc, DocumentError | InputError):
+        return exc.reason
+    if isinstance(exc, CritminError):
+        return exc.message
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, OSError):
+        return f"cannot read: {os_reason(exc)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def stored_name(name: str) -> str:
+    """A name that can be stored and printed: bytes that are not UTF-8 (carried by Python as lone
+    surrogates) become `\\xNN` escapes. Unlike `display_path`, nothing is shortened."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+    return name
+
+
+def collect_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Files as given, and folders walked recursively (hidden names below them skipped, links to
+    folders not followed), sorted; and a `file: reason` line for each entry that could not be
+    listed (an unreadable sub-folder, a broken link, a link loop), so nothing is left out silently.
+    """
     found: list[Path] = []
+    failures: list[str] = []
     for path in paths:
-        if path.is_dir():
-            # hidden below the folder given (.git, .DS_Store); `..` or a hidden folder in the
-            # path the user typed does not count
-            found += sorted(p for p in path.rglob("*") if p.is_file()
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        else:
+        try:
+            is_folder = path.is_dir()
+        except OSError:  # too long, or in a folder we may not enter: reading it says why
+            is_folder = False
+        if not is_folder:
             found.append(path)
-    return found
+            continue
+        files, errors = list_files(path)
+        found += files
+        failures += [failure_line(error.file, error.reason) for error in errors]
+    return found, failures
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files `collect_paths` finds (use that to hear about entries that could not be listed)."""
+    return collect_paths(paths)[0]
 
 
 def default_workers() -> int:
@@ -105,7 +162,8 @@ def ingest_paths(
     """Ingest every file; `on_file` is called after each (for progress bars).
 
     `workers`: preparing processes; None picks one per core for batches of POOL_THRESHOLD files
-    or more and none (everything in this process) below that; 0 or 1 forces a single process.
+    or more and none (everything in this process) below that; 0 or 1 forces a single process;
+    more than the number of cores is capped at the number of cores.
     """
     report = IngestReport()
     prepared = _in_order(_prepare_files, paths, linker, _pool_size(workers, len(paths)))
@@ -145,8 +203,9 @@ def ingest_uploads(
     report = IngestReport()
     with DocumentWriter(conn) as writer:
         for name, data in uploads:
-            prepared = _prepare(linker, Path(name), partial(read_document_bytes, data, name))
-            _store_file(writer, prepared, report, source_file=f"upload:{name}")
+            prepared = _prepare(linker, Path(stored_name(name)), partial(read_document_bytes, data, name),
+                                name)
+            _store_file(writer, prepared, report, source_file=f"upload:{stored_name(name)}")
     return report
 
 
@@ -160,46 +219,42 @@ def ingest_document(
 
 def prepare_file(linker: Linker, path: Path) -> PreparedFile:
     """Read, parse and prepare one file; failures become `file: reason`, never exceptions."""
-    return _prepare(linker, path, lambda: _read_existing(path))
+    return _prepare(linker, path, partial(read_document_file, path), str(path))
 
 
-def _read_existing(path: Path) -> str:
-    if not path.exists():
-        raise CritminError(f"{path}: no such file")
-    return read_document_file(path)
-
-
-def _prepare(linker: Linker, path: Path, read: Callable[[], str]) -> PreparedFile:
-    documents: list[PreparedDocument] = []
+def _prepare(linker: Linker, path: Path, read: Callable[[], str], label: str) -> PreparedFile:
+    """Prepare one file's documents; an expected error is the file's failure, with its reason."""
     try:
-        for document in parse_text(read(), path.name):
-            documents.append(prepare_document(linker, document))
-    except DocumentError as exc:
-        return PreparedFile(path, documents, f"{path}: {exc.reason}")
-    except CritminError as exc:
-        reason = exc.message if exc.message.startswith(str(path)) else f"{path}: {exc.message}"
-        return PreparedFile(path, documents, reason)
-    except (OSError, ValueError) as exc:
-        return PreparedFile(path, documents, f"{path}: {type(exc).__name__}: {exc}")
+        documents = [prepare_document(linker, document)
+                     for document in parse_text(read(), stored_name(os.path.basename(label)))]
+    except EXPECTED_ERRORS as exc:
+        return PreparedFile(path, [], failure_line(label, failure_reason(exc)))
     return PreparedFile(path, documents, None)
 
 
 def _store_file(
     writer: DocumentWriter, item: PreparedFile, report: IngestReport, source_file: str | None = None
 ) -> None:
-    try:
-        for doc in item.documents:
-            report.count(*writer.write(doc, source_file or str(item.path)))
-    except sqlite3.DatabaseError as exc:
-        report.failed.append(f"{item.path}: {type(exc).__name__}: {exc}")
-        return
     if item.failure is not None:
         report.failed.append(item.failure)
+        return
+    try:
+        outcomes = writer.write_file(item.documents, source_file or stored_name(str(item.path)))
+    except _WRITE_ERRORS as exc:
+        report.failed.append(failure_line(str(item.path), failure_reason(exc)))
+        return
+    for outcome in outcomes:
+        report.count(*outcome)
 
 
 def _pool_size(workers: int | None, items: int) -> int:
+    """Worker processes to start: never more than there are cores (each would only wait for one)."""
+    cores = default_workers()
     if workers is None:
-        return default_workers() if items >= POOL_THRESHOLD and default_workers() > 1 else 0
+        return cores if items >= POOL_THRESHOLD and cores > 1 else 0
+    if workers < 0:
+        raise UsageError(f"--workers {workers}: expected 0 or more")
+    workers = min(workers, cores)
     return workers if workers > 1 else 0
 
 

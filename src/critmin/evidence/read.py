@@ -96,8 +96,13 @@ def list_documents(conn: sqlite3.Connection, limit: int | None = None) -> list[D
     return [_summary(r) for r in conn.execute(sql, (limit,) if limit else ()).fetchall()]
 
 
+#: Largest id SQLite can hold (a signed 64-bit integer); a larger number names no document.
+MAX_ID = 2**63 - 1
+
+
 def show_document(conn: sqlite3.Connection, doc_id: int) -> DocumentView:
-    row = conn.execute(_SUMMARY_SQL + " WHERE d.id = ?", (doc_id,)).fetchone()
+    row = (conn.execute(_SUMMARY_SQL + " WHERE d.id = ?", (doc_id,)).fetchone()
+           if -MAX_ID <= doc_id <= MAX_ID else None)
     if row is None:
         raise CritminError(f"no document with id {doc_id} (see `critmin docs`)")
     extra = conn.execute("SELECT viewpoint, source_url, metadata FROM documents WHERE id = ?",

@@ -16,6 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from critmin.errors import CritminError
+from critmin.inputs import MAX_PATH_BYTES, display_path, os_reason
 
 SCHEMA_VERSION = 2
 DB_FILE_NAME = "evidence.db"
@@ -190,27 +191,75 @@ class StoreError(CritminError):
 
 
 def connect(path: Path | None = None, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open (creating and migrating if needed) the evidence database."""
+    """Open (creating and migrating if needed) the evidence database.
+
+    Every way this can fail (a folder that cannot be created or written, a path too long, a
+    folder or a pipe where the file should be, a file that is not a database) is a StoreError
+    naming the database: `<path>: cannot open the database: <reason>`.
+    """
     target = path or default_db_path()
-    if read_only and not target.exists():
-        raise StoreError(f"{target}: no evidence database yet; run `critmin ingest PATH` first")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    shown = display_path(target)
+    if len(os.fsencode(target)) > MAX_PATH_BYTES:
+        raise StoreError(f"{shown}: cannot open the database: the path is too long")
+    try:
+        exists = target.exists()
+        if exists and target.is_dir():
+            raise StoreError(f"{shown}: cannot open the database: is a folder, not a file")
+        if exists and not target.is_file():
+            raise StoreError(f"{shown}: cannot open the database: not a regular file")
+        if read_only and not exists:
+            raise StoreError(f"{shown}: no evidence database yet; run `critmin ingest PATH` first")
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"{shown}: cannot open the database: {_blocking_file(target)} is a file, "
+                         "not a folder") from None
+    except OSError as exc:
+        raise StoreError(f"{shown}: cannot open the database: {os_reason(exc)}") from None
     try:
         conn = sqlite3.connect(target, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:
-        raise StoreError(f"{target}: cannot open database: {exc}") from exc
+        raise StoreError(f"{shown}: cannot open the database: {_open_reason(target, exc)}") from None
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 30000")
     try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
         if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn, target)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{target}: not a critmin evidence database ({exc})") from exc
+        if _not_a_database(exc):
+            raise StoreError(f"{shown}: not a critmin evidence database ({exc})") from None
+        raise StoreError(f"{shown}: cannot open the database: {_open_reason(target, exc)}") from None
+    except StoreError:
+        conn.close()
+        raise
     return conn
+
+
+def _blocking_file(target: Path) -> str:
+    """The first part of the database's folder path that exists but is a file."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return display_path(parent)
+    return display_path(target.parent)
+
+
+def _not_a_database(exc: sqlite3.Error) -> bool:
+    """True for the errors of a file that is not an SQLite database (or is a damaged one)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "not a database" in str(exc)
+
+
+def _open_reason(target: Path, exc: sqlite3.Error) -> str:
+    """SQLite's reason, with the usual cause named: a folder or a file we may not write."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"permission denied (cannot write in {display_path(folder)})"
+    if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+        return "permission denied"
+    return str(exc)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

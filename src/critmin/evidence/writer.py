@@ -14,6 +14,7 @@ Three costs dominated a naive writer and are designed out here:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Literal
@@ -61,6 +62,43 @@ class DocumentWriter:
 
     def write(self, doc: PreparedDocument, source_file: str | None) -> tuple[Outcome, int]:
         """Store one document, or record it as an exact or near duplicate of a stored one."""
+        outcome = self._write_one(doc, source_file)
+        self._count(1)
+        return outcome
+
+    def write_file(
+        self, docs: Sequence[PreparedDocument], source_file: str | None
+    ) -> list[tuple[Outcome, int]]:
+        """Store the documents of one file all together or not at all (a SAVEPOINT around them).
+
+        A file is what a user names and is told about (`file: reason`), so a file that fails part
+        of the way leaves nothing behind, not its first few documents.
+        """
+        if len(docs) == 1:
+            return [self.write(docs[0], source_file)]
+        conn = self._conn
+        first_paragraph_id = self._next_paragraph_id
+        held = len(self._search_rows)
+        conn.execute("SAVEPOINT file")
+        try:
+            outcomes = [self._write_one(doc, source_file) for doc in docs]
+        except BaseException:
+            conn.execute("ROLLBACK TO file")
+            conn.execute("RELEASE file")
+            self._next_paragraph_id = first_paragraph_id
+            del self._search_rows[held:]
+            raise
+        conn.execute("RELEASE file")
+        self._count(len(docs))
+        return outcomes
+
+    def _count(self, documents: int) -> None:
+        self._pending += documents
+        if self._pending >= self._commit_every:
+            self._commit()
+            self._begin()
+
+    def _write_one(self, doc: PreparedDocument, source_file: str | None) -> tuple[Outcome, int]:
         conn = self._conn
         # stored, or recorded as a near-duplicate of a stored document: either way seen before
         seen = conn.execute("SELECT id FROM documents WHERE content_hash = ?1 UNION ALL"
@@ -71,6 +109,7 @@ class DocumentWriter:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         original = self._near_duplicate_of(doc)
         first_paragraph_id = self._next_paragraph_id
+        held = len(self._search_rows)
         conn.execute("SAVEPOINT document")
         try:
             if original is not None:
@@ -87,12 +126,9 @@ class DocumentWriter:
             conn.execute("ROLLBACK TO document")
             conn.execute("RELEASE document")
             self._next_paragraph_id = first_paragraph_id
+            del self._search_rows[held:]
             raise
         conn.execute("RELEASE document")
-        self._pending += 1
-        if self._pending >= self._commit_every:
-            self._commit()
-            self._begin()
         return outcome
 
     def _insert(self, doc: PreparedDocument, source_file: str | None, now: str) -> int:
