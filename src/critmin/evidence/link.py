@@ -11,6 +11,7 @@ from name patterns (`... Group`, `...公司`), without an id.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 import ahocorasick
@@ -103,15 +104,21 @@ class Linker:
             if latin and not _on_word_boundaries(text, start, end):
                 continue
             found.append(Mention(kind, entity_id, text[start:end], start, end))
-        taken = [(m.start, m.end) for m in found]
+        # spans already taken, kept sorted and non-overlapping (the automaton's longest matches do
+        # not overlap, nor do the names added below), so an overlap test is a bisection: testing
+        # every taken span for every name made a long paragraph quadratic
+        starts = [m.start for m in found]
+        ends = [m.end for m in found]
         for suffix, pattern in ((_ORG_EN_SUFFIX, _ORG_EN), (_ORG_ZH_SUFFIX, _ORG_ZH)):
             if suffix.search(text) is None:
                 continue
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if any(s < end and start < e for s, e in taken):
+                at = bisect_right(starts, start)
+                if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
                     continue
-                taken.append((start, end))
+                starts.insert(at, start)
+                ends.insert(at, end)
                 found.append(Mention("organisation", None, match.group(0), start, end))
         found.sort(key=lambda m: m.start)
         return found

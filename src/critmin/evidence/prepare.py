@@ -9,6 +9,7 @@ transaction short.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,7 @@ def _prepare_paragraph(
             continue
         mentions = linker.mentions(text)
         mention_rows += [(m.kind, m.entity_id, m.name, m.start, m.end, field_name) for m in mentions]
+        nearest = NearestEntity(mentions)
         for figure in extract_figures(text):
             sentence_start = (text.rfind(figure.sentence, 0, figure.start + len(figure.sentence))
                               if figure.sentence else -1)
@@ -152,19 +154,61 @@ def _prepare_paragraph(
                     else (figure.start, figure.end))
             figure_rows.append((
                 figure.kind, figure.value, figure.unit, figure.currency, figure.original, figure.sentence,
-                figure.start, figure.end, _nearest(mentions, "material", span, figure.start),
-                _nearest(mentions, "country", span, figure.start)))
+                figure.start, figure.end, nearest.find("material", span, figure.start),
+                nearest.find("country", span, figure.start)))
     return PreparedParagraph(position, paragraph.heading, paragraph.text, paragraph.english, group_no,
                              json.dumps(refs) if refs else "[]", mention_rows, figure_rows)
 
 
-def _nearest(mentions: list[Mention], kind: str, span: tuple[int, int], at: int) -> str | None:
-    """The entity of that kind mentioned in the same sentence closest to the figure."""
-    candidates = [m for m in mentions
-                  if m.kind == kind and m.entity_id and span[0] <= m.start and m.end <= span[1]]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda m: abs(m.start - at)).entity_id
+class NearestEntity:
+    """The linked entity of a kind mentioned nearest to a figure, within the figure's sentence.
+
+    Built once per paragraph from its mentions (sorted by position, as the linker returns them):
+    each kind's linked mentions are kept in position order, and a figure's question is answered
+    by bisecting to its position and stepping outward to the first mention inside the sentence on
+    each side. Scanning every mention for every figure made a long paragraph quadratic (a 1 MB
+    paragraph holds thousands of each).
+    """
+
+    def __init__(self, mentions: Iterable[Mention]) -> None:
+        self._starts: dict[str, list[int]] = {}
+        self._ends: dict[str, list[int]] = {}
+        self._ids: dict[str, list[str]] = {}
+        for m in sorted((m for m in mentions if m.entity_id), key=lambda m: m.start):
+            self._starts.setdefault(m.kind, []).append(m.start)
+            self._ends.setdefault(m.kind, []).append(m.end)
+            self._ids.setdefault(m.kind, []).append(m.entity_id or "")
+
+    def find(self, kind: str, span: tuple[int, int], at: int) -> str | None:
+        """The entity of `kind` mentioned inside `span` whose start is closest to `at`; of two
+        equally close, the earlier (as `min` over mentions in order would pick)."""
+        starts = self._starts.get(kind)
+        if not starts:
+            return None
+        ends = self._ends[kind]
+        low, high = span
+        first = bisect_left(starts, low)
+        middle = bisect_left(starts, at, lo=first)
+        # before the figure: mentions starting in [low, at), nearest first; one that runs past the
+        # sentence's end can only be followed (going left) by ones that end earlier
+        left = middle - 1
+        while left >= first and ends[left] > high:
+            left -= 1
+        # at or after the figure: mentions starting in [at, high]
+        right = middle
+        while right < len(starts) and starts[right] <= high and ends[right] > high:
+            right += 1
+        has_left = left >= first
+        has_right = right < len(starts) and starts[right] <= high
+        if not has_left and not has_right:
+            return None
+        if has_left and (not has_right or at - starts[left] <= starts[right] - at):
+            # the earliest of mentions sharing that start, as `min` would pick
+            same = bisect_left(starts, starts[left], lo=first)
+            while ends[same] > high:
+                same += 1
+            return self._ids[kind][same]
+        return self._ids[kind][right]
 
 
 def _resolve_hint(linker: Linker, name: str) -> str | None:
