@@ -14,7 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from critmin.cli.app import JsonFlag, app, emit_json, make_console, make_table
 from critmin.errors import CritminError, UsageError
+from critmin.inputs import display_path
 from critmin.kb import load_kb
+
+#: Largest row count or id SQLite takes (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
 
 # ---------------------------------------------------------------------------------------------
 # evidence: ingest, search, facts, docs, show, digest, workflows
@@ -39,29 +43,33 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
     db: DbOption = None,
     workers: Annotated[int | None, typer.Option(
-        min=0, help="Preparing processes (default: one per core for 64 files or more; 0 = none).")] = None,
+        min=0, help="Preparing processes (default: one per core for 64 files or more; 0 = none; "
+                    "capped at the number of cores).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Store documents (digest pages, Markdown posts, HTML, text): parse, link, extract, index.
 
     Exit code 0 when every file succeeded, 3 when some failed (each reported as `file: reason`).
     """
-    from critmin.evidence.ingest import expand_paths, ingest_paths
+    from critmin.evidence.ingest import EXIT_SOME_FAILED, IngestReport, collect_paths, ingest_paths
     from critmin.evidence.link import linker_for
     from critmin.evidence.store import connect
 
     kb = load_kb()
-    files = expand_paths(paths)
-    if not files:
-        raise CritminError(f"no files to ingest in {', '.join(str(p) for p in paths)}")
-    with closing(connect(db)) as conn:
-        linker = linker_for(kb)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=Console(stderr=True),
-                      disable=as_json or len(files) < 2) as progress:
-            task = progress.add_task("ingesting", total=len(files))
-            report = ingest_paths(conn, linker, files, workers=workers,
-                                  on_file=lambda _path: progress.advance(task))
+    files, unlisted = collect_paths(paths)
+    if not files and not unlisted:
+        raise CritminError(f"no files to ingest in {', '.join(display_path(p) for p in paths)}")
+    report = IngestReport()
+    if files:
+        with closing(connect(db)) as conn:
+            linker = linker_for(kb)
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=Console(stderr=True),
+                          disable=as_json or len(files) < 2) as progress:
+                task = progress.add_task("ingesting", total=len(files))
+                report = ingest_paths(conn, linker, files, workers=workers,
+                                      on_file=lambda _path: progress.advance(task))
+    report.failed[:0] = unlisted
     if as_json:
         emit_json({"ingested": report.ingested, "duplicates": report.duplicates,
                     "near_duplicates": report.near_duplicates, "failed": report.failed,
@@ -71,8 +79,8 @@ def ingest(
             typer.echo(failure, err=True)
         typer.echo(f"ingested {report.ingested}, duplicates {report.duplicates + report.near_duplicates}"
                    f" ({report.near_duplicates} near-duplicates linked), failed {len(report.failed)}")
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
+    if report.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @app.command(name="search")
@@ -103,10 +111,13 @@ def search_command(
     console = make_console()
     if not hits:
         console.print("No documents match.")
+        return
+    console.print(f"{len(hits)} best matches; relevance is each one's BM25 score relative to the "
+                  "best match (1.00)", style="dim")
     for rank, hit in enumerate(hits, start=1):
         console.print(f"{rank}. [{hit.id}] {hit.title}", style="bold")
         console.print(f"   {hit.publisher or 'unknown publisher'} · {hit.published or 'undated'} · "
-                      f"{hit.language} · score {hit.score:.2f}")
+                      f"{hit.language} · relevance {hit.relevance:.2f}")
         console.print(f"   {hit.snippet}")
 
 
@@ -115,7 +126,7 @@ def facts_command(
     material: Annotated[str | None, typer.Option(help="Material name or id (its family included).")] = None,
     country: Annotated[str | None, typer.Option(help="Country name or code.")] = None,
     kind: Annotated[str | None, typer.Option(help="percent, mass, money, count, date or purity.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID)] = None,
     db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -229,15 +240,36 @@ def digest_command(
 def workflow_add(
     name: Annotated[str, typer.Argument(help="Workflow name.")],
     query: Annotated[str, typer.Argument(help="Topic query.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a workflow of that name.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Save a named topic query."""
+    """Save a named topic query (an existing name is refused unless --replace is given)."""
     from critmin.evidence.store import connect
     from critmin.evidence.workflows import add_workflow
 
     with closing(connect(db)) as conn:
-        add_workflow(conn, name, query)
-    typer.echo(f"saved workflow {name!r}: {query}")
+        replaced = add_workflow(conn, name, query, replace=replace)
+    typer.echo(f"{'replaced' if replaced else 'saved'} workflow {name.strip()!r}: {query.strip()}")
+
+
+@workflow_app.command("list")
+def workflow_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Saved workflows: name, query and when it was saved."""
+    from critmin.evidence.store import connect
+    from critmin.evidence.workflows import saved_workflows
+
+    with closing(connect(db, read_only=True)) as conn:
+        rows = saved_workflows(conn)
+    if as_json:
+        emit_json([w.model_dump(mode="json") for w in rows])
+        return
+    if not rows:
+        make_console().print("No saved workflows (add one with `critmin workflow add NAME QUERY`).")
+        return
+    table = make_table(f"{len(rows)} workflows", "name", "query", "saved")
+    for w in rows:
+        table.add_row(w.name, w.query, w.saved_at)
+    make_console().print(table)
 
 
 @workflow_app.command("run")

@@ -40,7 +40,11 @@ class SearchHit(BaseModel):
     published: str | None
     language: str
     score: float
-    """BM25 score (higher is better)."""
+    """BM25 score (higher is better), unrounded: a term found in most documents gets FTS5's
+    floor IDF of 1e-6, so whole result lists can score around 0.000002."""
+    relevance: float
+    """The score relative to the best hit of the same search (1.0 for the best): comparable
+    within one result list, and readable however small the raw scores are."""
     snippet: str
     """Text around the first match, matches marked «like this»."""
     source_file: str | None
@@ -216,8 +220,10 @@ def search(
         f" WHERE search MATCH ?{filtered} ORDER BY rank LIMIT ?) AS top"
         " JOIN documents d ON d.id = top.id ORDER BY top.rank", params).fetchall()
     surface = [form for concept in query_concepts for form in concept.forms]
+    best = -rows[0]["rank"] if rows else 0.0
     return [SearchHit(id=r["id"], title=r["title"], publisher=r["publisher"],
-                      published=r["published"], language=r["language"], score=round(-r["rank"], 4),
+                      published=r["published"], language=r["language"], score=-r["rank"],
+                      relevance=(-r["rank"] / best) if best > 0 else 1.0,
                       snippet=snippet(f"{r['title']}\n{r['body']}", surface),
                       source_file=r["source_file"]) for r in rows]
 
