@@ -1,10 +1,11 @@
-"""Rewrite the generated blocks in docs/ from the code (data field reference, CLI help)."""
+"""Rewrite the generated blocks in docs/ from the code (data and scenario field references)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from critmin.kb.schema_doc import BEGIN, END, render
+from critmin.sim import schema_doc as scenario_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,6 +19,7 @@ def replace_block(path: Path, begin: str, end: str, block: str) -> None:
 
 def main() -> None:
     replace_block(ROOT / "docs" / "data.md", BEGIN, END, render())
+    replace_block(ROOT / "docs" / "scenarios.md", scenario_doc.BEGIN, scenario_doc.END, scenario_doc.render())
 
 
 if __name__ == "__main__":

@@ -14,17 +14,21 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from critmin.errors import CritminError, DataError
+from critmin.inputs import display_path, load_yaml, read_text
 from critmin.kb import KnowledgeBase
 from critmin.sim.scenario import load_scenario
 from critmin.sim.simulation import simulate
 
+#: Largest records file read.
+MAX_RECORDS_BYTES = 2 * 1024 * 1024
+
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              allow_inf_nan=False)
 
 
 class RecordPoint(_In):
@@ -107,20 +111,20 @@ def records_path() -> Path:
 
 def read_records(kb: KnowledgeBase, path: Path | None = None) -> Records:
     path = path or records_path()
+    origin = path.name if path == records_path() else display_path(path)
+    data = load_yaml(read_text(path, MAX_RECORDS_BYTES), origin)
     try:
-        records = Records.model_validate(yaml.safe_load(path.read_text("utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CritminError(f"{path.name}: cannot read: {exc}") from None
+        records = Records.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CritminError(
-            f"{path.name}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+            f"{origin}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         ) from None
     ids = {s for pts in records.series.values() for p in pts for s in p.sources}
     ids |= {s for c in records.cross_check for s in c.sources}
     missing = sorted(ids - set(kb.sources))
     if missing:
-        raise DataError([f"{path.name}: unknown source id {m!r}" for m in missing])
+        raise DataError([f"{origin}: unknown source id {m!r}" for m in missing])
     return records
 
 

@@ -268,10 +268,10 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
     consumption = dict(params.consumption_shares.value)
     if scenario.consumption_shares:
         consumption.update(scenario.consumption_shares)
-    for dest in scenario.destinations:
+    for i, dest in enumerate(scenario.destinations):
         if dest not in consumption:
             raise CritminError(
-                f"destination {dest} has no consumption share; set consumption_shares.{dest}"
+                f"destinations[{i}]: {dest} has no consumption share; set consumption_shares.{dest}"
             )
 
     final_nodes: dict[str, dict[str, int]] = {}
@@ -279,8 +279,10 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
     for material in materials:
         series = _series_by_stage(kb, material, scenario.year, net.notes)
         if not series:
+            year = f" for {scenario.year}" if scenario.year is not None else ""
             raise CritminError(
-                f"no production shares for {material} in the knowledge base; it cannot be simulated"
+                f"{_material_field(scenario, material)}: no production shares for {material}{year} "
+                "in the knowledge base; it cannot be simulated"
             )
         stages = [s for s in STAGE_ORDER if s in series]
         net.stages[material] = [s.value for s in stages]
@@ -359,10 +361,10 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
             "substitution_lag_days": p.substitution_lag_days.value,
             "substitution_ramp_days": p.substitution_ramp_days.value,
         }
-    for override in scenario.mitigation.substitution:
+    for i, override in enumerate(scenario.mitigation.substitution):
         if override.sector not in net.sector_params:
             raise CritminError(
-                f"mitigation.substitution: sector {override.sector!r} is not in this network "
+                f"mitigation.substitution[{i}].sector: {override.sector!r} is not in this network "
                 f"(sectors: {', '.join(sorted(net.sector_params))})"
             )
         net.sector_params[override.sector].update(
@@ -590,11 +592,11 @@ def _additions(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Para
                         )
                     )
                     net.cite(f.sources)
-    for c in scenario.mitigation.capacity:
+    for i, c in enumerate(scenario.mitigation.capacity):
         group = f"{c.material}/{c.stage.value}"
         if c.material not in net.stages or c.stage.value not in net.stages[c.material]:
             raise CritminError(
-                f"mitigation.capacity: {group} is not in this network "
+                f"mitigation.capacity[{i}]: {group} is not in this network "
                 f"(stages of {c.material}: {', '.join(net.stages.get(c.material, [])) or 'none'})"
             )
         net.additions.append(
@@ -609,6 +611,16 @@ def _additions(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Para
                 [],
             )
         )
+
+
+def _material_field(scenario: Scenario, material: str) -> str:
+    """The field a material came from, for messages: `materials[i]` or a restriction's."""
+    if material in scenario.materials:
+        return f"materials[{scenario.materials.index(material)}]"
+    for i, r in enumerate(scenario.restrictions):
+        if material in r.materials:
+            return f"restrictions[{i}].materials[{r.materials.index(material)}]"
+    return "materials"
 
 
 def _comparable(material: str, product: str, capacity_unit: str, world_unit: str) -> bool:

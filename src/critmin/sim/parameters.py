@@ -8,17 +8,46 @@ assumption. Loading checks that each source id resolves in the knowledge base.
 
 from __future__ import annotations
 
+import fnmatch
+import math
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from critmin.errors import CritminError, DataError
+from critmin.inputs import load_yaml, read_text
 from critmin.kb import KnowledgeBase
+
+#: Largest parameter file read.
+MAX_PARAMETER_BYTES = 2 * 1024 * 1024
+
+#: Longest span in days a parameter may give (20 years, as scenario durations).
+MAX_DAYS = 7305
+
+#: The range (inclusive) of every value a scenario may override, by path pattern: the engine
+#: stays finite inside these (a price exponent of 1e300 or a negative cap would not).
+BOUNDS: list[tuple[str, float, float]] = [
+    ("inventory_days.*", 0, MAX_DAYS),
+    ("licensing.delay_median_days", 0, MAX_DAYS),
+    ("licensing.delay_sigma", 0, 5),
+    ("licensing.approval_probability", 0, 1),
+    ("licensing.approval_concentration", 0.01, 1e6),
+    ("extraterritorial.segregation", 0, 1),
+    ("prices.flexibility", 0, 10),
+    ("prices.adjustment_days", 0, MAX_DAYS),
+    ("prices.cap", 1, 1000),
+    ("capacity.ramp_months", 0, MAX_DAYS / 30),
+    ("capacity.utilisation", 0, 1),
+    ("world_output.*", 1e-9, 1e12),
+    ("sectors.*.elasticity", -5, 0),
+    ("sectors.*.substitution_share", 0, 1),
+    ("sectors.*.substitution_lag_days", 0, MAX_DAYS),
+    ("sectors.*.substitution_ramp_days", 0, MAX_DAYS),
+]
 
 
 class Kind(StrEnum):
@@ -30,7 +59,8 @@ class Kind(StrEnum):
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              allow_inf_nan=False)
 
 
 class Provenance(_Record):
@@ -207,16 +237,56 @@ def bundled_parameters_path() -> Path:
 
 def read_parameters(path: Path) -> Parameters:
     """Parse and validate a parameter file; errors name the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CritminError(f"{path}: cannot read parameters: {exc}") from None
+    data = load_yaml(read_text(path, MAX_PARAMETER_BYTES), path)
     try:
         return Parameters.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise CritminError(f"{path}: {where}: {first['msg']}") from None
+
+
+def bounds_for(path: str) -> tuple[float, float] | None:
+    """The (low, high) range a value at `path` must fall in, if the path has one."""
+    for pattern, low, high in BOUNDS:
+        if fnmatch.fnmatchcase(path, pattern):
+            return low, high
+    return None
+
+
+def apply_overrides(params: Parameters, overrides: dict[str, float]) -> Parameters:
+    """Replace parameter values by dotted path (prices.flexibility, sectors.wind.elasticity...).
+
+    Each value must be a finite number within the path's range (`BOUNDS`); errors name the field
+    as `parameters.PATH: ...`.
+    """
+    if not overrides:
+        return params
+    data: dict[str, Any] = params.model_dump()
+    for path, value in overrides.items():
+        where = f"parameters.{path}"
+        node: Any = data
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise CritminError(f"{where}: no such parameter in parameters.yaml")
+            node = node[part]
+        if not isinstance(node, dict) or "value" not in node or isinstance(node["value"], dict):
+            raise CritminError(f"{where}: not a single value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise CritminError(f"{where}: expected a finite number, got {value!r}")
+        bounds = bounds_for(path)
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            raise CritminError(f"{where}: {value:g} is outside the range {bounds[0]:g} to {bounds[1]:g}")
+        node["value"] = value
+        node["kind"] = "assumption"
+        node["confidence"] = "low"
+        node["note"] = f"set by the scenario (was: {node['note']})"
+    try:
+        return Parameters.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise CritminError(f"parameters.{field}: {first['msg']}") from None
 
 
 @lru_cache(maxsize=2)

@@ -23,29 +23,85 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from critmin.errors import CritminError, NotFoundError
+from critmin.inputs import display_path, load_yaml, read_text
 from critmin.kb import KnowledgeBase, Stage, parse_stage
+
+#: Earliest and latest date a scenario may name (documented in docs/scenarios.md): the knowledge
+#: base's figures start in the 1990s, and date arithmetic past the year 9999 would overflow.
+MIN_DATE = dt.date(1990, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+#: Longest duration, delay, lag or ramp a scenario may give, in days (20 years).
+MAX_DAYS = 7305
+
+#: Longest simulated horizon, in days (10 years); `--horizon` has the same bound.
+MAX_HORIZON_DAYS = 3650
+
+#: Largest log-scale spread of a licence delay: exp(5 x 6 sigma) is already 10^13 times the median.
+MAX_DELAY_SIGMA = 5.0
+
+#: Largest scenario file read (the web's request body limit).
+MAX_SCENARIO_BYTES = 2 * 1024 * 1024
+
+
+def _in_date_range(value: dt.date) -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"{value} is outside the supported range {MIN_DATE} to {MAX_DATE}")
+    return value
+
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
+DayCount = Annotated[int, Field(gt=0, le=MAX_DAYS)]
+Date = Annotated[dt.date, AfterValidator(_in_date_range)]
 
 DEFAULT_DESTINATIONS = ["USA", "EU", "JPN", "KOR", "IND", "ROW"]
 """Importing regions reported when a scenario names none."""
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              allow_inf_nan=False)
 
 
 def _stage(value: object) -> object:
-    return parse_stage(value) if isinstance(value, str) else value
+    """A stage from any accepted spelling; an unknown one is a field error, not a usage error."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_stage(value)
+    except CritminError as exc:
+        raise ValueError(exc.message) from None
+
+
+StageName = Annotated[Stage, BeforeValidator(_stage)]
+
+
+def _not_empty(what: str) -> Any:
+    def check(value: list[Any] | None) -> list[Any] | None:
+        if value is not None and not value:
+            raise ValueError(what)
+        return value
+
+    return check
 
 
 class Licensing(_Model):
@@ -53,9 +109,9 @@ class Licensing(_Model):
 
     approval_probability: Probability | None = None
     """Expected share of licensed volume approved, 0-1 (default: parameters.yaml)."""
-    delay_days: NonNegative | None = None
+    delay_days: Days | None = None
     """Median calendar days before the first approvals arrive (default: parameters.yaml)."""
-    delay_sigma: NonNegative | None = None
+    delay_sigma: Annotated[float, Field(ge=0, le=MAX_DELAY_SIGMA)] | None = None
     """Log-scale spread of the delay across runs (default: parameters.yaml)."""
 
 
@@ -64,15 +120,14 @@ class ReexportRule(_Model):
 
     threshold: Probability = 0.001
     """Content share (by value) that triggers the rule, 0-1; 0.001 is the 0.1% rule."""
-    stages: list[Stage] = Field(default_factory=lambda: [Stage.MAGNET])
+    stages: list[StageName] = Field(default_factory=lambda: [Stage.MAGNET])
     """Stages of third-country output the rule reaches."""
     segregation: Probability | None = None
     """Share of third-country output certifiable as free of the exporter's content (default: parameters)."""
-    start: dt.date | None = None
+    start: Date | None = None
     """When the rule takes effect, if later than the restriction's start."""
 
-    _stage_names = field_validator("stages", mode="before")(
-        lambda v: [_stage(s) for s in v] if isinstance(v, list) else v)
+    _stages = field_validator("stages")(_not_empty("give at least one stage, or omit for magnet"))
 
 
 class Restriction(_Model):
@@ -82,18 +137,18 @@ class Restriction(_Model):
     """Optional label shown in results."""
     exporter: str
     """Restricting country (id or name)."""
-    materials: list[str] = Field(min_length=1)
+    materials: list[str]
     """Materials controlled (ids or names)."""
-    stages: list[Stage] = Field(default_factory=lambda: [Stage.REFINING, Stage.METAL, Stage.MAGNET])
+    stages: list[StageName] = Field(default_factory=lambda: [Stage.REFINING, Stage.METAL, Stage.MAGNET])
     """Stages of the exporter's output that need a licence."""
     destinations: list[str] | None = None
     """Destinations affected; all foreign destinations when omitted."""
-    start: dt.date
+    start: Date
     """First day of the restriction."""
-    end: dt.date | None = None
+    end: Date | None = None
     """Day the restriction is lifted (exclusive); open-ended with neither end nor duration_days."""
-    duration_days: int | None = Field(default=None, gt=0)
-    """Length in days, instead of an end date."""
+    duration_days: DayCount | None = None
+    """Length in days (at most 7305, 20 years), instead of an end date."""
     coverage: Probability = 1.0
     """Share of the flow that needs a licence at all, 0-1 (e.g. only Dy-containing magnet grades)."""
     licensing: Licensing = Field(default_factory=Licensing)
@@ -103,8 +158,11 @@ class Restriction(_Model):
     reexport: ReexportRule | None = None
     """Extraterritorial rule on third countries' re-exports, if any."""
 
-    _stage_names = field_validator("stages", mode="before")(
-        lambda v: [_stage(s) for s in v] if isinstance(v, list) else v)
+    _materials = field_validator("materials")(_not_empty("give at least one material"))
+    _stages = field_validator("stages")(
+        _not_empty("give at least one stage, or omit for refining, metal and magnet"))
+    _destinations = field_validator("destinations")(
+        _not_empty("give at least one, or omit for all foreign destinations"))
 
     @model_validator(mode="after")
     def _dates(self) -> Restriction:
@@ -128,18 +186,16 @@ class Restriction(_Model):
 class InventoryOverride(_Model):
     """Days of cover for some holders, replacing the default (e.g. a chip maker holding 30 days)."""
 
-    days: NonNegative
+    days: Days
     """Days of cover."""
     sector: str | None = None
     """Sector whose users hold the stock."""
-    stage: Stage | None = None
+    stage: StageName | None = None
     """Producer stage holding the stock (instead of a sector)."""
     country: str | None = None
     """Only holders in this country."""
     material: str | None = None
     """Only stocks of this material."""
-
-    _stage_name = field_validator("stage", mode="before")(_stage)
 
     @model_validator(mode="after")
     def _one_holder(self) -> InventoryOverride:
@@ -155,11 +211,11 @@ class StockpileRelease(_Model):
     """Country (or EU) releasing the stock."""
     material: str
     """Material released."""
-    days_of_demand: float = Field(gt=0)
+    days_of_demand: float = Field(gt=0, le=MAX_DAYS)
     """Size of the release in days of that country's normal consumption."""
-    start: dt.date
+    start: Date
     """First day of the release."""
-    over_days: int = Field(default=90, gt=0)
+    over_days: DayCount = 90
     """Days over which the release is spread evenly."""
     sources: list[str] = Field(default_factory=list)
     """Source ids behind the stockpile's size, if any."""
@@ -172,18 +228,16 @@ class CapacityAddition(_Model):
     """Where it is."""
     material: str
     """What it makes."""
-    stage: Stage
+    stage: StageName
     """Stage it adds to."""
     share_of_world: Probability
     """Full-rate output as a fraction of the stage's world output, 0-1."""
-    start: dt.date
+    start: Date
     """First day of output."""
-    ramp_months: float | None = Field(default=None, ge=0)
+    ramp_months: float | None = Field(default=None, ge=0, le=MAX_DAYS / 30)
     """Months to full rate (default: parameters.yaml)."""
-    kind: str = "new"
+    kind: str = Field(default="new", pattern="^(new|recycling)$")
     """new or recycling."""
-
-    _stage_name = field_validator("stage", mode="before")(_stage)
 
 
 class SubstitutionOverride(_Model):
@@ -193,9 +247,9 @@ class SubstitutionOverride(_Model):
     """Sector id."""
     share: Probability
     """Fraction of demand that can switch, 0-1."""
-    lag_days: NonNegative = 0
+    lag_days: Days = 0
     """Days after the first shortfall before switching starts."""
-    ramp_days: float = Field(default=90, gt=0)
+    ramp_days: float = Field(default=90, gt=0, le=MAX_DAYS)
     """Days to reach the full share."""
 
 
@@ -223,17 +277,17 @@ class Scenario(_Model):
     """Source ids behind the scenario's dates and rates."""
     measures: list[str] = Field(default_factory=list)
     """Ids of rule-engine measures the scenario represents (e.g. CN-MOFCOM-GAC-2025-18)."""
-    start: dt.date
-    """Day 0 of the simulation."""
-    horizon_days: int = Field(default=365, ge=1, le=3650)
-    """Days simulated."""
+    start: Date
+    """Day 0 of the simulation (1990-01-01 to 2100-12-31, as every date in a scenario)."""
+    horizon_days: int = Field(default=365, ge=1, le=MAX_HORIZON_DAYS)
+    """Days simulated (at most 3650)."""
     year: int | None = Field(default=None, ge=1900, le=2100)
     """Year of the knowledge-base shares to build the network from (default: latest)."""
     materials: list[str] = Field(default_factory=list)
     """Materials modelled; default: every restricted material."""
     destinations: list[str] = Field(default_factory=lambda: list(DEFAULT_DESTINATIONS))
     """Importing regions reported (countries, EU or ROW)."""
-    restrictions: list[Restriction] = Field(min_length=1)
+    restrictions: list[Restriction]
     """Export-control events."""
     inventories: list[InventoryOverride] = Field(default_factory=list)
     """Days-of-cover overrides."""
@@ -245,6 +299,10 @@ class Scenario(_Model):
     """Overrides of parameters.yaml values by path, e.g. {"prices.flexibility": 1.0}."""
     validation: str = ""
     """What actually happened, for comparison with the results (free text)."""
+
+    _destinations = field_validator("destinations")(
+        _not_empty("give at least one, or omit for all"))
+    _restrictions = field_validator("restrictions")(_not_empty("give at least one restriction"))
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -288,6 +346,9 @@ def _message(error: Any) -> str:
 
 def parse_scenario(data: object, origin: str) -> Scenario:
     """Validate loaded YAML; errors become one line naming the file and the field."""
+    if not isinstance(data, dict):
+        raise CritminError(f"{origin}: expected a mapping of scenario fields "
+                           f"(name, start, restrictions...), not {_kind(data)}")
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -309,31 +370,55 @@ def bundled_scenarios() -> dict[str, Path]:
 
 
 def scenario_path(name_or_path: str) -> Path:
-    """A bundled scenario's name or a file path."""
+    """A bundled scenario's name or a file path.
+
+    Anything that exists under the name is returned, even a folder or a named pipe, so that
+    reading it says what it is rather than "unknown scenario".
+    """
     bundled = bundled_scenarios()
     if name_or_path in bundled:
         return bundled[name_or_path]
     path = Path(name_or_path)
-    if path.is_file():
+    try:
+        exists = os.path.lexists(path)
+    except (OSError, ValueError):  # a NUL in the name, or a name too long to stat
+        exists = False
+    if exists:
         return path
     close = difflib.get_close_matches(name_or_path, list(bundled), n=3, cutoff=0.4)
     raise NotFoundError("scenario (file or bundled name)", name_or_path, close)
 
 
+def scenario_origin(name_or_path: str, path: Path) -> str:
+    """How messages name a scenario: a bundled one by its file name, a user's file as typed."""
+    if path.parent == bundled_scenarios_dir() and name_or_path in (path.stem, str(path)):
+        return path.name
+    return display_path(name_or_path)
+
+
 def read_scenario(name_or_path: str) -> tuple[Scenario, Path]:
-    """Read and validate a scenario file (names are not yet resolved)."""
+    """Read and validate a scenario file (names are not yet resolved).
+
+    Every failure is a `CritminError` naming the file: not a regular file, too large, not text,
+    not YAML, nested too deep, a number too long or not finite, or a field that fails validation.
+    """
+    scenario, path, _ = _read(name_or_path)
+    return scenario, path
+
+
+def _read(name_or_path: str) -> tuple[Scenario, Path, str]:
     path = scenario_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise CritminError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise CritminError(f"{path.name}:{line} is not valid YAML") from None
-    if not isinstance(data, dict):
-        raise CritminError(f"{path.name}: expected a mapping of scenario fields")
-    return parse_scenario(data, path.name), path
+    origin = scenario_origin(name_or_path, path)
+    text = read_text(path, MAX_SCENARIO_BYTES)
+    return parse_scenario(load_yaml(text, origin), origin), path, origin
+
+
+def _kind(data: object) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    return f"a single value ({type(data).__name__})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,15 +508,33 @@ def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario
     })
 
 
+def check_network(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario") -> None:
+    """Apply the parameter overrides and build the network once, so that what only the network
+    can tell (a destination without a consumption share, a material without production shares,
+    capacity for a stage the network lacks) is reported before a run, naming the file."""
+    from critmin.sim.network import build_network
+    from critmin.sim.parameters import apply_overrides, load_parameters
+
+    params = load_parameters(kb)
+    try:
+        build_network(kb, scenario, apply_overrides(params, scenario.parameters))
+    except CritminError as exc:
+        raise CritminError(f"{origin}: {exc.message}", exit_code=exc.exit_code) from None
+
+
 def load_scenario_data(data: object, origin: str, kb: KnowledgeBase) -> Scenario:
     """A scenario already loaded from YAML or JSON (an upload), validated and resolved.
 
     `origin` names it in error messages (`origin: field: problem`); it is never opened.
     """
-    return resolve_names(parse_scenario(data, origin), kb, origin)
+    scenario = resolve_names(parse_scenario(data, origin), kb, origin)
+    check_network(scenario, kb, origin)
+    return scenario
 
 
 def load_scenario(name_or_path: str, kb: KnowledgeBase) -> Scenario:
     """Read, validate and resolve a scenario: a bundled name or a file path."""
-    scenario, path = read_scenario(name_or_path)
-    return resolve_names(scenario, kb, path.name)
+    scenario, _, origin = _read(name_or_path)
+    scenario = resolve_names(scenario, kb, origin)
+    check_network(scenario, kb, origin)
+    return scenario

@@ -10,14 +10,14 @@ import datetime as dt
 import time
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from critmin.errors import CritminError, UsageError
+from critmin.errors import UsageError
 from critmin.kb import KnowledgeBase
 from critmin.sim.engine import compile_network
 from critmin.sim.executors import DEFAULT_BATCH, Plan, run_dask, run_local
 from critmin.sim.network import Network, build_network
-from critmin.sim.parameters import Parameters, Provenance, Value, load_parameters
+from critmin.sim.parameters import Parameters, Provenance, Value, apply_overrides, load_parameters
 from critmin.sim.results import (
     Mitigation,
     NetworkInfo,
@@ -28,33 +28,43 @@ from critmin.sim.results import (
     rank_exposures,
     summarise,
 )
-from critmin.sim.scenario import Scenario
+from critmin.sim.scenario import MAX_HORIZON_DAYS, Scenario
 from critmin.sim.sensitivity import sensitivity_table
 
 EXECUTORS = ("local", "dask")
 
+#: Most Monte Carlo runs one simulation may ask for, from the command line or the web API
+#: (per sensitivity case as well); documented in docs/scenarios.md.
+MAX_RUNS = 5000
 
-def apply_overrides(params: Parameters, overrides: dict[str, float]) -> Parameters:
-    """Replace parameter values by dotted path (prices.flexibility, sectors.wind.elasticity...)."""
-    if not overrides:
-        return params
-    data: dict[str, Any] = params.model_dump()
-    for path, value in overrides.items():
-        node: Any = data
-        for part in path.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise CritminError(f"parameters.{path}: no such parameter in parameters.yaml")
-            node = node[part]
-        if not isinstance(node, dict) or "value" not in node or isinstance(node["value"], dict):
-            raise CritminError(f"parameters.{path}: not a single value")
-        node["value"] = value
-        node["kind"] = "assumption"
-        node["confidence"] = "low"
-        node["note"] = f"set by the scenario (was: {node['note']})"
-    try:
-        return Parameters.model_validate(data)
-    except ValidationError as exc:
-        raise CritminError(f"parameters: {exc.errors()[0]['msg']}") from None
+#: Largest seed accepted (numpy takes any non-negative integer; 32 bits is plenty and is what
+#: the web API accepts).
+MAX_SEED = 2**32 - 1
+
+#: Most worker processes (local pool or LocalCluster) one simulation may start.
+MAX_WORKERS = 64
+
+
+def check_run_options(*, runs: int | None = None, seed: int | None = None, horizon: int | None = None,
+                      sensitivity_runs: int | None = None, workers: int | None = None,
+                      top: int | None = None) -> None:
+    """Refuse out-of-range run options with a `UsageError` naming the option (exit code 2).
+
+    Only the options given are checked; the CLI calls this before reading anything, so a bad
+    option fails at once.
+    """
+    checks: list[tuple[str, int | None, int, int]] = [
+        ("--runs", runs, 1, MAX_RUNS),
+        ("--seed", seed, 0, MAX_SEED),
+        ("--horizon", horizon, 1, MAX_HORIZON_DAYS),
+        ("--sensitivity-runs", sensitivity_runs, 0, MAX_RUNS),
+        ("--workers", workers, 1, MAX_WORKERS),
+    ]
+    for option, value, low, high in checks:
+        if value is not None and not low <= value <= high:
+            raise UsageError(f"{option} must be between {low:,} and {high:,} (got {value:,})")
+    if top is not None and top < 1:
+        raise UsageError(f"--top must be at least 1 (got {top:,})")
 
 
 def parameters_used(params: Parameters) -> list[ParameterUsed]:
@@ -108,9 +118,12 @@ def simulate(
 ) -> SimulationResult:
     """Run a resolved scenario (see load_scenario) and summarise it."""
     began = time.perf_counter()
+    if runs < 1:
+        raise UsageError("--runs must be at least 1")
+    check_run_options(seed=seed, horizon=horizon, workers=workers)
+    if sensitivity_runs < 0:
+        raise UsageError("--sensitivity-runs must not be negative")
     if horizon is not None:
-        if not 1 <= horizon <= 3650:
-            raise UsageError("--horizon must be between 1 and 3650 days")
         scenario = scenario.model_copy(update={"horizon_days": horizon})
     params = apply_overrides(load_parameters(kb), scenario.parameters)
     net = build_network(kb, scenario, params)
