@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from critmin.cli import main
+from critmin.kb import KnowledgeBase
+from tests.conftest import EXAMPLE_DOCUMENTS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+HTML = EXAMPLE_DOCUMENTS / "gallium-germanium-licences.html"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -22,14 +24,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     path = str(tmp_path / "ev.db")
-    code, out, _ = run(capsys, "ingest", str(CORPUS), "--db", path)
-    assert code == 0 and out.strip() == "ingested 12, duplicates 0 (0 near-duplicates linked), failed 0"
+    code, out, _ = run(capsys, "ingest", str(EXAMPLE_DOCUMENTS), "--db", path)
+    assert code == 0 and out.strip() == "ingested 7, duplicates 0 (0 near-duplicates linked), failed 0"
     return path
 
 
 def test_ingest_reports_and_exit_codes(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ingest", str(CORPUS), "--db", db)
-    assert code == 0 and out.startswith("ingested 0, duplicates 12")
+    code, out, _ = run(capsys, "ingest", str(EXAMPLE_DOCUMENTS), "--db", db)
+    assert code == 0 and out.startswith("ingested 0, duplicates 7")
     code, out, err = run(capsys, "ingest", str(FIXTURES / "empty.txt"), str(FIXTURES / "article.html"),
                          "--db", db)
     assert code == 3
@@ -42,7 +44,7 @@ def test_ingest_reports_and_exit_codes(db: str, capsys: pytest.CaptureFixture[st
 def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("CRITMIN_DB", str(tmp_path / "env.db"))
-    assert run(capsys, "ingest", str(CORPUS / "alliance.txt"))[0] == 0
+    assert run(capsys, "ingest", str(HTML))[0] == 0
     assert (tmp_path / "env.db").exists()
     assert len(json.loads(run(capsys, "docs", "--json")[1])) == 1
 
@@ -50,20 +52,23 @@ def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     hits = json.loads(run(capsys, "search", "稀土", "--db", db, "--json")[1])
     assert hits and {"id", "title", "publisher", "published", "language", "score", "snippet"} <= set(hits[0])
-    code, out, _ = run(capsys, "search", "钨 Kazakhstan", "--db", db)
-    assert code == 0 and "哈萨克斯坦" in out
+    code, out, _ = run(capsys, "search", "镓 Kazakhstan", "--db", db)  # a Chinese and an English term
+    assert code == 0 and out.count("镓锗出口许可实施两年") == 1 and "From licences to a ban" not in out
+    code, out, _ = run(capsys, "search", "antimony", "--lang", "zh", "--db", db, "--json")
+    assert code == 0 and [hit["title"] for hit in json.loads(out)] == ["锑出口管制后海外供应趋紧"]
     code, out, _ = run(capsys, "search", '" OR * NEAR(', "--db", db)
     assert code in (0, 2) and "Traceback" not in out
     code, _, err = run(capsys, "search", "稀土", "--since", "last week", "--db", db)
     assert code == 2 and "--since 'last week' is not a date" in err
 
 
-def test_facts_docs_show(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_facts_docs_show(db: str, kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(run(capsys, "facts", "--material", "稀土", "--db", db, "--json")[1])
-    assert rows and all(r["material"] == "REE" for r in rows)
+    family = {"REE"} | {m.id for m in kb.materials.values() if m.parent == "REE"}
+    assert rows and {"REE", "Dy"} <= {r["material"] for r in rows} <= family
     assert {"value", "unit", "sentence", "title", "publisher", "published", "paragraph"} <= set(rows[0])
     docs = json.loads(run(capsys, "docs", "--db", db, "--json")[1])
-    assert len(docs) == 12
+    assert len(docs) == 7
     code, out, _ = run(capsys, "show", str(docs[0]["id"]), "--db", db)
     assert code == 0 and docs[0]["title"] in out
     code, _, err = run(capsys, "show", "4242", "--db", db)
@@ -75,11 +80,11 @@ def test_digest_and_workflows(db: str, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and out.startswith("# rare earth export controls") and "Core Viewpoint - " in out
     data = json.loads(run(capsys, "digest", "稀土", "--db", db, "--json")[1])
     assert data["references"] and data["viewpoint"]["refs"]
-    assert run(capsys, "workflow", "add", "tungsten", "tungsten Kazakhstan", "--db", db)[0] == 0
-    code, out, _ = run(capsys, "workflow", "run", "tungsten", "--db", db)
+    assert run(capsys, "workflow", "add", "gallium", "gallium licences", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "workflow", "run", "gallium", "--db", db)
     assert code == 0 and "Group 1:" in out
     code, _, err = run(capsys, "workflow", "run", "nope", "--db", db)
-    assert code == 1 and "no workflow named 'nope'; saved workflows: tungsten" in err
+    assert code == 1 and "no workflow named 'nope'; saved workflows: gallium" in err
 
 
 def test_reading_before_ingesting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,7 +97,7 @@ def test_relative_folders_with_dot_dot_are_walked(tmp_path: Path, capsys: pytest
     """`critmin ingest ../corpus`: `..` is not a hidden folder, but `.git` below the folder is."""
     corpus = tmp_path / "corpus"
     (corpus / ".git").mkdir(parents=True)
-    (corpus / "alliance.txt").write_bytes((CORPUS / "alliance.txt").read_bytes())
+    (corpus / HTML.name).write_bytes(HTML.read_bytes())
     (corpus / ".git" / "notes.txt").write_text("Not a document\nskipped", "utf-8")
     (tmp_path / "here").mkdir()
     (tmp_path / "empty").mkdir()

@@ -1,4 +1,5 @@
-"""A fresh evidence database per test, and one loaded with the sample corpus."""
+"""A fresh evidence database per test, and one loaded with the shared research corpus (skipped where
+../shared/corpus is missing; see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from critmin.evidence.ingest import IngestReport, expand_paths, ingest_paths
 from critmin.evidence.link import linker_for
 from critmin.evidence.store import connect
 from critmin.kb import KnowledgeBase
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+__all__ = ["CORPUS", "FIXTURES", "GOOD_FIXTURES", "ingest"]
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "evidence"
 GOOD_FIXTURES = [FIXTURES / n for n in ("article.html", "bilingual-post.md", "chinese-gb18030.txt",
                                          "chinese-big5.txt", "digest-mixed.txt")]
@@ -31,7 +34,7 @@ def ingest(conn: sqlite3.Connection, kb: KnowledgeBase, *paths: Path) -> IngestR
 
 
 @pytest.fixture
-def loaded(conn: sqlite3.Connection, kb: KnowledgeBase) -> sqlite3.Connection:
-    report = ingest(conn, kb, CORPUS, *GOOD_FIXTURES)
+def loaded(conn: sqlite3.Connection, kb: KnowledgeBase, corpus: Path) -> sqlite3.Connection:
+    report = ingest(conn, kb, corpus, *GOOD_FIXTURES)
     assert report.failed == [] and report.ingested == 18
     return conn

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 from critmin.evidence.dedupe import band_keys, content_hash, from_blob, minhash, similarity, to_blob
+from critmin.evidence.parse import read_document_file
+from tests.conftest import EXAMPLE_DOCUMENTS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+DIGEST = EXAMPLE_DOCUMENTS / "digest-export-controls.txt"
 
 
 def test_content_hash_ignores_whitespace_only() -> None:
@@ -25,16 +26,18 @@ def test_content_hash_is_stable_across_versions() -> None:
 
 def test_stories_sharing_vocabulary_are_not_candidates() -> None:
     """Recombined sentences from one pool share words, not runs of words: no shared band."""
-    sentences = [s for s in (CORPUS / "supply-chain-restructuring.txt").read_text("utf-8").split("。")
-                 if len(s) > 20]
-    first = "。".join(sentences[0::2])
-    second = "。".join(sentences[1::2])
+    text = "\n".join(read_document_file(path) for path in sorted(EXAMPLE_DOCUMENTS.iterdir())
+                     if path.suffix in {".txt", ".md"})
+    sentences = [s for s in re.split(r"(?<=[.。])\s*", text) if len(s) > 20]
+    assert len(sentences) >= 40
+    first = " ".join(sentences[0::2])
+    second = " ".join(sentences[1::2])
     assert similarity(minhash(first), minhash(second)) < 0.3
     assert not set(band_keys(minhash(first))) & set(band_keys(minhash(second)))
 
 
 def test_republished_story_is_near_and_other_stories_are_not() -> None:
-    lines = (CORPUS / "supply-chain-restructuring.txt").read_text("utf-8").splitlines()
+    lines = DIGEST.read_text("utf-8").splitlines()  # two header lines, then title, byline, body
     original = f"{lines[2]}\n{lines[4]}"
     republished = f"{lines[2]}(转载)\n{lines[4]} Editor: Li."
     other = f"{lines[5]}\n{lines[7]}"

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from critmin.evidence.extract import chinese_number, extract_figures
 from critmin.evidence.models import Figure
+from critmin.evidence.parse import read_document_file
 from critmin.evidence.sentences import split_sentences
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.conftest import EXAMPLE_DOCUMENTS
 
 Expected = tuple[str, float, str, str | None, str]
 """kind, value, unit, currency, original."""
@@ -270,12 +270,51 @@ def test_chinese_numbers_that_are_not(numeral: str) -> None:
     assert chinese_number(numeral) is None
 
 
-# --- The shared research corpus -----------------------------------------------------------------
+# --- The sample documents (examples/documents) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("digest-export-controls.txt", {
+        ("date", 20230703.0, "date", None, "July 3, 2023"),
+        ("mass", 750.0, "t", None, "750 tonnes"),
+        ("percent", 98.0, "%", None, "98%"),
+        ("mass", 1238.0, "t", None, "1,238 tonnes"),
+        ("date", 20250500.0, "date", None, "May 2025"),
+        ("mass", 270000.0, "t", None, "270,000 tonnes"),
+        ("count", 7.0, "count", None, "七种"),
+        ("date", 20240815.0, "date", None, "2024年8月15日"),
+        ("mass", 100000.0, "t", None, "10万吨"),
+    }),
+    ("rare-earth-quotas-2010-gb18030.txt", {
+        ("mass", 30000.0, "t", None, "3万吨"),
+        ("percent", 99.5, "%", None, "99.5%"),
+        ("money", 1410.0, "USD", "USD", "1410美元"),
+        ("money", 77.5, "USD", "USD", "77.5美元"),
+    }),
+    ("graphite-antimony-notes.txt", {
+        ("mass", 1.27e6, "t", None, "1.27 million tonnes"),
+        ("percent", 79.0, "%", None, "79%"),
+        ("date", 20231020.0, "date", None, "October 20, 2023"),
+    }),
+])
+def test_sample_document_figures(name: str, expected: set[Expected]) -> None:
+    text = read_document_file(EXAMPLE_DOCUMENTS / name)
+    assert expected <= set(read(text))
+
+
+def test_sample_document_years_and_markers_are_not_counts() -> None:
+    text = read_document_file(EXAMPLE_DOCUMENTS / "digest-export-controls.txt")
+    figures = extract_figures(text)
+    assert all(not 1900 <= f.value <= 2100 for f in figures if f.kind == "count")
+    assert all("[" not in f.original and "Group" not in f.original for f in figures)
+
+
+# --- The shared research corpus (skipped where ../shared/corpus is missing) ------------------------
 
 
 @pytest.fixture(scope="module")
-def corpus_figures() -> tuple[str, list[Figure]]:
-    text = (CORPUS / "supply-chain-restructuring.txt").read_text(encoding="utf-8")
+def corpus_figures(corpus: Path) -> tuple[str, list[Figure]]:
+    text = (corpus / "supply-chain-restructuring.txt").read_text(encoding="utf-8")
     return text, extract_figures(text)
 
 

@@ -1,4 +1,8 @@
-"""Digest pages: the shared research corpus must split into the right documents and points."""
+"""Digest pages: the shared research corpus must split into the right documents and points.
+
+The corpus tests need ../shared/corpus and are skipped where it is missing (tests/conftest.py);
+the digest page in examples/documents is checked in tests/test_examples_documents.py.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +19,29 @@ from critmin.evidence.parse.digest import (
     split_trailing_label,
     strip_markers,
 )
+from tests.conftest import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).parents[3].parent / "shared" / "corpus"
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "evidence"
 
 
-def corpus(name: str) -> list[ParsedDocument]:
+def corpus_documents(name: str) -> list[ParsedDocument]:
     path = CORPUS / name
     return parse_text(read_document_file(path), path.name)
 
 
 @pytest.fixture(scope="module")
-def restructuring() -> list[ParsedDocument]:
-    return corpus("supply-chain-restructuring.txt")
+def restructuring(corpus: Path) -> list[ParsedDocument]:
+    path = corpus / "supply-chain-restructuring.txt"
+    return parse_text(read_document_file(path), path.name)
 
 
+@needs_corpus
 @pytest.mark.parametrize(
     ("name", "count"),
     [("alliance.txt", 1), ("supply-chain-restructuring.txt", 10), ("export-controls-technology.txt", 1)],
 )
 def test_corpus_document_counts(name: str, count: int) -> None:
-    documents = corpus(name)
+    documents = corpus_documents(name)
     assert len(documents) == count
     assert all(document.format == "digest" for document in documents)
 
@@ -76,8 +82,9 @@ def test_body_is_kept_verbatim(restructuring: list[ParsedDocument]) -> None:
     assert all(document.language == "en" for document in restructuring)
 
 
+@needs_corpus
 def test_alliance_summary() -> None:
-    [document] = corpus("alliance.txt")
+    [document] = corpus_documents("alliance.txt")
     assert document.title == "一个针对中国的联盟成立了,几个亚洲国家已经加入,中国提前把话说明白了"
     assert document.publisher == "Sou Hu Cai Jing"
     assert document.published == datetime(2025, 12, 25, 3, 23)  # no space after the middle dot
@@ -102,8 +109,9 @@ def test_alliance_summary() -> None:
     assert "[" not in "".join(point.text for point in document.points)
 
 
+@needs_corpus
 def test_alliance_paragraphs_follow_the_summary() -> None:
-    [document] = corpus("alliance.txt")
+    [document] = corpus_documents("alliance.txt")
     assert len(document.paragraphs) == 15
     assert document.paragraphs[0].text == document.viewpoint
     assert document.paragraphs[0].heading is None
@@ -112,8 +120,9 @@ def test_alliance_paragraphs_follow_the_summary() -> None:
     assert document.paragraphs[-1].heading == "Future Outlook"
 
 
+@needs_corpus
 def test_export_controls_summary_without_full_stops() -> None:
-    [document] = corpus("export-controls-technology.txt")
+    [document] = corpus_documents("export-controls-technology.txt")
     assert document.title == "中国这张王牌亮出后,美国紧急寻求多国帮助,与澳签订85亿大单"
     assert document.published == datetime(2025, 10, 27, 11, 26)
     assert document.viewpoint == (
