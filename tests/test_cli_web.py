@@ -51,3 +51,42 @@ def test_serve_without_the_web_extra_names_it(monkeypatch: pytest.MonkeyPatch,
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
         "error: critmin serve needs the web extra: pip install 'critmin[web]' (missing: fastapi)"]
+
+
+def test_report_target_is_checked_before_simulating(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import critmin.sim
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before the target was checked")
+
+    monkeypatch.setattr(critmin.sim, "simulate", refuse)
+    missing = tmp_path / "nowhere" / "r.html"
+    for target, expected in [
+        (missing, f"error: {missing}: cannot write: the folder {missing.parent} does not exist"),
+        (tmp_path, f"error: {tmp_path}: cannot write: is a folder (give a file name)"),
+        (Path("/dev/full"), "error: /dev/full: cannot write: not a regular file"),
+    ]:
+        code, out, err = run(capsys, "report", "gallium-germanium-2023", "--out", str(target), "--md")
+        assert code == 1 and out == "" and "Traceback" not in err
+        assert err.strip().splitlines() == [expected]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_on_a_full_disk_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    import critmin.inputs
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(critmin.inputs.os, "fsync", full)
+    out = tmp_path / "r.md"
+    code, _, err = run(capsys, "report", "gallium-germanium-2023", "--md", "--out", str(out), "--runs", "4",
+                       "--sensitivity-runs", "0")
+    assert code == 1
+    assert err.strip().splitlines() == [f"error: {out}: cannot write: no space left on the device"]
+    assert list(tmp_path.iterdir()) == []

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from critmin.cli.app import JsonFlag, app, emit_json, make_console, make_table
-from critmin.errors import UsageError
+from critmin.cli.app import JsonFlag, app, make_console, make_table
+from critmin.errors import CritminError, UsageError
+from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import load_kb
-from critmin.report import simulation_markdown, write_simulation_html
+from critmin.report import simulation_html, simulation_markdown
 from critmin.sim import (
     BacktestResult,
     SimulationResult,
@@ -21,6 +24,28 @@ from critmin.sim import (
     simulate,
 )
 from critmin.sim.scenario import read_scenario
+from critmin.sim.simulation import EXECUTORS, check_run_options
+
+
+def strict_json(payload: Any) -> str:
+    """JSON with no NaN or Infinity (which JSON does not have), so strict parsers read it."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    except ValueError:
+        raise CritminError("the result holds a number that is not finite; nothing was written") from None
+
+
+def emit_strict_json(payload: Any) -> None:
+    sys.stdout.write(strict_json(payload))
+
+
+def check_targets(*targets: Path | None) -> None:
+    """Fail before any work when an output file cannot be written (missing folder, a folder)."""
+    given = [t for t in targets if t is not None]
+    for target in given:
+        check_writable_target(target)
+    if len({t.resolve() for t in given}) < len(given):
+        raise UsageError("--report and --markdown name the same file")
 
 # ---------------------------------------------------------------------------------------------
 # rendering
@@ -39,8 +64,12 @@ def print_simulation(console: Console, result: SimulationResult, top: int = 10) 
         f"start {s.start} · {s.horizon_days} days · {result.runs} runs · seed {result.seed} · "
         f"{result.executor}{measures} · {result.elapsed_seconds:.1f} s"
     )
+    total = len(result.exposures)
+    shown = min(top, total)
+    count = ("none: nothing ran short within the horizon" if total == 0
+             else f"all {total}" if shown == total else f"top {shown} of {total}")
     table = make_table(
-        f"Ranked exposures (top {top}; lost days = cumulative shortfall in days of normal "
+        f"Ranked exposures ({count}; lost days = cumulative shortfall in days of normal "
         "output; bands 5-95%)",
         "#",
         "material",
@@ -175,10 +204,11 @@ def simulate_command(
     json_out: JsonFlag = False,
 ) -> None:
     """Simulate a scenario: shortfalls by destination, sector and stage, prices, what matters most."""
-    if runs < 1:
-        raise UsageError("--runs must be at least 1")
-    if executor not in ("local", "dask"):
+    check_run_options(runs=runs, seed=seed, horizon=horizon, sensitivity_runs=sensitivity_runs,
+                      workers=workers, top=top)
+    if executor not in EXECUTORS:
         raise UsageError(f"--executor {executor!r}: expected local or dask")
+    check_targets(report, markdown)
     kb = load_kb()
     result = simulate(
         kb,
@@ -189,21 +219,25 @@ def simulate_command(
         executor=executor,
         address=address,
         workers=workers,
-        sensitivity_runs=max(sensitivity_runs, 0),
+        sensitivity_runs=sensitivity_runs,
     )
-    if report is not None:
-        write_simulation_html(result, report)
-    if markdown is not None:
-        markdown.write_text(simulation_markdown(result), "utf-8")
-    if json_out:
-        emit_json(result.model_dump(mode="json"))
+    # rendered before any file is written, so a failure leaves nothing behind
+    text = strict_json(result.model_dump(mode="json")) if json_out else None
+    html = simulation_html(result) if report is not None else None
+    notes = simulation_markdown(result) if markdown is not None else None
+    if report is not None and html is not None:
+        write_atomic(report, html)
+    if markdown is not None and notes is not None:
+        write_atomic(markdown, notes)
+    if text is not None:
+        sys.stdout.write(text)
         return
     console = make_console()
     print_simulation(console, result, top)
     if report is not None:
-        console.print(f"HTML report: {report}")
+        console.print(f"HTML report: {display_path(report)}")
     if markdown is not None:
-        console.print(f"Markdown report: {markdown}")
+        console.print(f"Markdown report: {display_path(markdown)}")
 
 
 @app.command("backtest")
@@ -213,11 +247,10 @@ def backtest_command(
     json_out: JsonFlag = False,
 ) -> None:
     """Replay the 2010-2011 rare-earth quota cuts and compare the model's prices with the record."""
-    if runs < 1:
-        raise UsageError("--runs must be at least 1")
+    check_run_options(runs=runs, seed=seed)
     result = backtest(load_kb(), runs=runs, seed=seed)
     if json_out:
-        emit_json(result.model_dump(mode="json"))
+        emit_strict_json(result.model_dump(mode="json"))
         return
     print_backtest(make_console(), result)
 
@@ -238,7 +271,7 @@ def scenarios_command(json_out: JsonFlag = False) -> None:
             }
         )
     if json_out:
-        emit_json(rows)
+        emit_strict_json(rows)
         return
     table = make_table(
         "Bundled scenarios (critmin simulate NAME)", "name", "title", "start", "days", "measures"

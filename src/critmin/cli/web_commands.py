@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from critmin.cli.app import app, make_console
-from critmin.errors import CritminError, UsageError
+from critmin.errors import CritminError
 from critmin.kb import load_kb
 
 WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
@@ -73,21 +73,18 @@ def report(
         "--sensitivity-runs", help="Runs per sensitivity case (0 to skip).")] = 100,
 ) -> None:
     """Simulate a scenario and write one shareable report: self-contained HTML (opens offline) or Markdown."""
-    from critmin.report import simulation_markdown, write_simulation_html
+    from critmin.inputs import check_writable_target, display_path, write_atomic
+    from critmin.report import simulation_html, simulation_markdown
     from critmin.sim import load_scenario, simulate
+    from critmin.sim.simulation import check_run_options
 
-    if runs < 1:
-        raise UsageError("--runs must be at least 1")
+    check_run_options(runs=runs, seed=seed, sensitivity_runs=sensitivity_runs)
     target = out or Path("report.md" if markdown else "report.html")
+    check_writable_target(target)  # before the run: a bad target fails at once
     kb = load_kb()
     result = simulate(kb, load_scenario(scenario, kb), runs=runs, seed=seed,
-                      sensitivity_runs=max(sensitivity_runs, 0))
-    if markdown:
-        try:
-            target.write_text(simulation_markdown(result), "utf-8")
-        except OSError as exc:
-            raise CritminError(f"cannot write report {target}: {exc.strerror}") from None
-    else:
-        write_simulation_html(result, target)
+                      sensitivity_runs=sensitivity_runs)
+    write_atomic(target, simulation_markdown(result) if markdown else simulation_html(result))
     make_console().print(f"{result.scenario.name}: {result.runs} runs, seed {result.seed} · "
-                         f"{'Markdown' if markdown else 'HTML'} report: {target.resolve()}")
+                         f"{'Markdown' if markdown else 'HTML'} report: "
+                         f"{display_path(target.resolve())}")

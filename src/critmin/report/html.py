@@ -8,7 +8,7 @@ from pathlib import Path
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from critmin.errors import CritminError
+from critmin.inputs import check_writable_target, write_atomic
 from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
 from critmin.sim.results import SimulationResult
 
@@ -169,9 +169,11 @@ def _band_text(result: SimulationResult, kind: str, material: str, key: str) -> 
 
 
 def write_simulation_html(result: SimulationResult, path: Path) -> Path:
-    """Write the report; an unwritable path is a user error, not a traceback."""
-    try:
-        path.write_text(simulation_html(result), "utf-8")
-    except OSError as exc:
-        raise CritminError(f"cannot write report {path}: {exc.strerror}") from None
+    """Write the report whole or not at all; an unwritable path is a user error naming the file.
+
+    The target is checked before the page is rendered (a missing folder, a folder, a device),
+    and written to a temporary file renamed over it, so a full disk leaves no partial report.
+    """
+    check_writable_target(path)
+    write_atomic(path, simulation_html(result))
     return path
