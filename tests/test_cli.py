@@ -105,6 +105,93 @@ def test_chokepoints(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "HHI" in out
 
 
+def _bundled_years(material: str, stage: str, measure: str = "production") -> list[int]:
+    from critmin.kb import load_kb
+
+    return sorted(s.year for s in load_kb().series
+                  if (s.material, s.stage.value, s.measure.value) == (material, stage, measure))
+
+
+def test_shares_years_range(capsys: pytest.CaptureFixture[str]) -> None:
+    bundled = _bundled_years("REE", "mining")
+    first, last = bundled[0], bundled[-1]
+    data = run_json(capsys, "shares", "REE", "--stage", "mining", "--measure", "production",
+                    "--years", f"{first}:{last}")
+    assert [s["year"] for s in data["series"]] == bundled and len(bundled) >= 3
+    tail = run_json(capsys, "shares", "REE", "--stage", "mining", "--measure", "production",
+                    "--years", f"{last}:")
+    assert [s["year"] for s in tail["series"]] == [last]
+    head = run_json(capsys, "shares", "REE", "--stage", "mining", "--measure", "production",
+                    "--years", f":{first}")
+    assert [s["year"] for s in head["series"]] == [first]
+    one = run_json(capsys, "shares", "Ga", "--years", str(last))
+    assert one == run_json(capsys, "shares", "Ga", "--year", str(last))
+    assert all(sid in data["sources"] for s in data["series"] for sid in s["sources"])
+    code, out, _ = run(capsys, "shares", "Ga", "--years", "1990:1995")
+    assert code == 0 and "No share figures for gallium (Ga)" in out and "1990-1995" in out
+
+
+@pytest.mark.parametrize("years", ["2025:2015", "abc", "2015-2025", "20x5:2020", "1800:2020", ":", ""])
+def test_bad_years_are_usage_errors(capsys: pytest.CaptureFixture[str], years: str) -> None:
+    for command in ("shares", "trend"):
+        code, out, err = run(capsys, command, "Ga", "--years", years)
+        assert code == 2 and out == "" and "Traceback" not in err, (command, years, err)
+        assert err.startswith(f"error: bad --years {years!r}") and err.count("\n") == 1
+
+
+def test_year_and_years_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "shares", "Ga", "--year", "2024", "--years", "2023:2025")
+    assert code == 2 and err == "error: give --year or --years, not both\n"
+
+
+def test_trend_json(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "trend", "gallium", "--stage", "refining")
+    assert set(data) == {"material", "material_name", "series", "sources", "trend"}
+    years = [s["year"] for s in data["series"]]
+    assert years == _bundled_years("Ga", "refining") and len(years) >= 3
+    assert [t["year"] for t in data["trend"]] == years
+    for series, point in zip(data["series"], data["trend"], strict=True):
+        named = [r for r in series["rows"] if r["country"] != "ROW"]
+        shares = sorted((r["share"] for r in named), reverse=True)
+        assert point["top_country"] == named[0]["country"]
+        assert point["top_share"] == pytest.approx(shares[0], abs=1e-4)
+        assert point["top3_share"] == pytest.approx(sum(shares[:3]), abs=1e-4)
+        assert point["hhi"] == pytest.approx(sum((100 * x) ** 2 for x in shares), abs=0.2)
+        assert point["countries"] == len(named) and point["sources"] == series["sources"]
+        assert {"stage", "measure", "partial", "band", "aggregate_for"} <= set(point)
+    partial = run_json(capsys, "trend", "Li", "--stage", "mining", "--years", "2024:2025")
+    assert [t["partial"] for t in partial["trend"]] == [True, True]
+
+
+def test_trend_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trend", "REE", "--stage", "mining")
+    assert code == 0
+    for heading in ("year", "top country", "top share", "top 3", "HHI", "countries"):
+        assert heading in out
+    for year in _bundled_years("REE", "mining"):
+        assert str(year) in out
+    assert "China (CHN)" in out and "usgs-mcs2026-rare-earths" in out
+    code, out, _ = run(capsys, "trend", "dysprosium", "--years", "2025")
+    assert code == 0 and "aggregate figures" in out
+    code, out, _ = run(capsys, "trend", "Ga", "--measure", "reserves")
+    assert code == 0 and out.startswith("No share figures for gallium (Ga)")
+
+
+def test_trend_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "trend", "dysprosum")
+    assert (code, out) == (1, "")
+    assert err == "error: unknown material 'dysprosum'; did you mean: dysprosium (Dy)?\n"
+    code, _, err = run(capsys, "trend", "Ga", "--stage", "smelting")
+    assert code == 2 and err.startswith("error: unknown stage 'smelting'") and err.count("\n") == 1
+    code, _, err = run(capsys, "trend", "Ga", "--measure", "output")
+    assert code == 2 and err.startswith("error: unknown measure 'output'")
+
+
+def test_chokepoints_rank_the_latest_year(capsys: pytest.CaptureFixture[str]) -> None:
+    for row in run_json(capsys, "chokepoints"):
+        assert row["year"] == _bundled_years(row["material"], row["stage"])[-1], row
+
+
 def test_criticality(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "criticality")
     assert data and {"material", "eu_sr", "eu_ei", "import_reliance", "eol_rir", "si_sr",

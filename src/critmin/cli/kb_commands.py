@@ -1,5 +1,5 @@
-"""Knowledge-base commands: materials, shares, chokepoints, criticality, facilities, imports,
-end uses, sources and data check."""
+"""Knowledge-base commands: materials, shares, trend, chokepoints, criticality, facilities,
+imports, end uses, sources and data check."""
 
 from __future__ import annotations
 
@@ -22,11 +22,9 @@ from critmin.cli.app import (
     qty,
 )
 from critmin.errors import EXIT_USER_ERROR, UsageError
-from critmin.kb import KnowledgeBase, Measure, check_data, load_kb, parse_stage
+from critmin.kb import KnowledgeBase, Material, Measure, ShareSeries, Stage, check_data, load_kb, parse_stage
 from critmin.kb.models import STAGE_LABELS, CapacityStatus
-from critmin.kb.series import ShareSeries
-from critmin.risk import chokepoints, import_dependence, supply_risks
-from critmin.risk.concentration import Concentration
+from critmin.risk import Concentration, chokepoints, concentration, import_dependence, supply_risks
 
 # ---------------------------------------------------------------------------------------------
 # materials
@@ -84,11 +82,93 @@ def _parse_measure(text: str | None) -> Measure | None:
                          f"{', '.join(m.value for m in Measure)}") from None
 
 
+#: Years a --years range may name; anything outside is a typo, not a request.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """A year range from what a user typed: "2015:2025", "2015:", ":2020" or one year "2024"."""
+    raw = text.strip()
+    start_text, sep, end_text = raw.partition(":")
+    if not start_text.strip() and not end_text.strip():
+        raise UsageError(f"bad --years {text!r}; give FROM:TO such as 2015:2025, an open end "
+                         "(2019: or :2020) or one year")
+    try:
+        start = int(start_text) if start_text.strip() else YEAR_MIN
+        end = (int(end_text) if end_text.strip() else YEAR_MAX) if sep else start
+    except ValueError:
+        raise UsageError(f"bad --years {text!r}; expected FROM:TO such as 2015:2025 "
+                         "(either end may be left open) or one year") from None
+    for year in (start, end):
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise UsageError(f"bad --years {text!r}: {year} is outside {YEAR_MIN}-{YEAR_MAX}")
+    if start > end:
+        raise UsageError(f"bad --years {text!r}: {start} is after {end}; write {end}:{start}")
+    return start, end
+
+
+def _years_label(span: tuple[int, int] | None) -> str:
+    if span is None:
+        return ""
+    start, end = span
+    if start == end:
+        return f" in {start}"
+    if start == YEAR_MIN:
+        return f" up to {end}"
+    if end == YEAR_MAX:
+        return f" from {start}"
+    return f" in {start}-{end}"
+
+
+def _select_series(
+    kb: KnowledgeBase,
+    material: Material,
+    *,
+    stage: Stage | None,
+    measure: Measure | None,
+    year: int | None,
+    years: str | None,
+) -> tuple[list[ShareSeries], tuple[int, int] | None]:
+    """Series for the command line's filters; --year and --years cannot both be given."""
+    if year is not None and years is not None:
+        raise UsageError("give --year or --years, not both")
+    span = parse_years(years) if years is not None else None
+    if year is not None:
+        span = (year, year)
+    series = kb.shares(material, stage=stage, measure=measure)
+    if span is not None:
+        series = [s for s in series if span[0] <= s.year <= span[1]]
+    return series, span
+
+
+def _shares_payload(kb: KnowledgeBase, material: Material, series: Sequence[ShareSeries]) -> dict[str, Any]:
+    return {
+        "material": material.id,
+        "material_name": material.names.en,
+        "series": [_series_json(kb, s) for s in series],
+        "sources": {sid: kb.sources[sid].citation()
+                    for sid in dict.fromkeys(i for s in series for i in s.sources)},
+    }
+
+
+def _no_figures(material: Material, stage: Stage | None, measure: Measure | None,
+                span: tuple[int, int] | None) -> str:
+    return (f"No share figures for {material.names.en} ({material.id})"
+            + (f" at stage {stage.value}" if stage else "")
+            + (f" for {measure.value}" if measure else "")
+            + _years_label(span) + ".")
+
+
+YearsOption = Annotated[str | None, typer.Option(
+    "--years", help="A range of years, FROM:TO (e.g. 2015:2025; either end may be open).")]
+
+
 @app.command()
 def shares(
     material: Annotated[str, typer.Argument(help="Material name, alias or id, English or Chinese.")],
     stage: Annotated[str | None, typer.Option(help="mining, refining (separation), metal, magnet.")] = None,
     year: Annotated[int | None, typer.Option(help="Only this year.")] = None,
+    years: YearsOption = None,
     measure: Annotated[str | None, typer.Option(help="production, reserves or capacity.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -96,21 +176,15 @@ def shares(
     kb = load_kb()
     found = kb.material(material)
     wanted_stage = parse_stage(stage) if stage else None
-    series = kb.shares(found, stage=wanted_stage, year=year, measure=_parse_measure(measure))
+    wanted_measure = _parse_measure(measure)
+    series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
+                                  year=year, years=years)
     if as_json:
-        emit_json({
-            "material": found.id,
-            "material_name": found.names.en,
-            "series": [_series_json(kb, s) for s in series],
-            "sources": {sid: kb.sources[sid].citation()
-                        for sid in dict.fromkeys(i for s in series for i in s.sources)},
-        })
+        emit_json(_shares_payload(kb, found, series))
         return
     console = make_console()
     if not series:
-        console.print(f"No share figures for {found.names.en} ({found.id})"
-                      + (f" at stage {wanted_stage.value}" if wanted_stage else "")
-                      + (f" in {year}" if year else "") + ".")
+        console.print(_no_figures(found, wanted_stage, wanted_measure, span))
         return
     for s in series:
         title = (f"{kb.materials[s.material].names.en} · {STAGE_LABELS[s.stage]} · "
@@ -129,6 +203,62 @@ def shares(
         console.print(table)
         if s.partial:
             console.print(f"  partial: {s.partial_note}", style="yellow")
+    print_sources(console, kb, (i for s in series for i in s.sources))
+
+
+# ---------------------------------------------------------------------------------------------
+# trend
+
+
+@app.command()
+def trend(
+    material: Annotated[str, typer.Argument(help="Material name, alias or id, English or Chinese.")],
+    stage: Annotated[str | None, typer.Option(
+        help="mining, refining (separation), metal, magnet; default: every stage with figures.")] = None,
+    measure: Annotated[str, typer.Option(help="production, reserves or capacity.")] = "production",
+    years: YearsOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Year by year: top country and its share, top-3 share, HHI and number of countries."""
+    kb = load_kb()
+    found = kb.material(material)
+    wanted_stage = parse_stage(stage) if stage else None
+    wanted_measure = _parse_measure(measure)
+    series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
+                                  year=None, years=years)
+    if as_json:
+        payload = _shares_payload(kb, found, series)
+        payload["trend"] = [{**_concentration_json(concentration(kb, s)),
+                             "aggregate_for": s.aggregate_for} for s in series]
+        emit_json(payload)
+        return
+    console = make_console()
+    if not series:
+        console.print(_no_figures(found, wanted_stage, wanted_measure, span))
+        return
+    by_stage: dict[Stage, list[ShareSeries]] = {}
+    for s in series:
+        by_stage.setdefault(s.stage, []).append(s)
+    for stage_key, members in by_stage.items():
+        first = members[0]
+        title = (f"{kb.materials[first.material].names.en} · {STAGE_LABELS[stage_key]} · "
+                 f"{first.measure.value} by year (HHI 0-10,000; * = partial coverage)")
+        if first.aggregate_for:
+            title += (f"\naggregate figures: no element-level data for "
+                      f"{found.names.en}; shown for {kb.materials[first.material].names.en}")
+        table = make_table(title, "year", "top country", "top share", "top 3", "HHI",
+                           "countries", "sources",
+                           right=("year", "top share", "top 3", "HHI", "countries"))
+        for s in members:
+            c = concentration(kb, s)
+            table.add_row(str(c.year), f"{c.top_country_name} ({c.top_country})",
+                          pct(c.top_share), pct(c.top3_share),
+                          f"{c.hhi:,.0f}" + ("*" if c.partial else ""), str(c.countries),
+                          ", ".join(c.sources))
+        console.print(table)
+        for s in members:
+            if s.partial:
+                console.print(f"  {s.year} partial: {s.partial_note}", style="yellow")
     print_sources(console, kb, (i for s in series for i in s.sources))
 
 
