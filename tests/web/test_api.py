@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -181,10 +182,159 @@ def test_bad_scenario_requests(client: TestClient) -> None:
     # a name is never a path, even one that exists on this machine
     error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "/etc/hostname"}), 404)
     error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "../../../etc/passwd"}), 404)
-    error_of(client.post("/api/v1/scenarios/runs", json={}), 400)
+    assert "exactly one of 'scenario'" in error_of(client.post("/api/v1/scenarios/runs", json={}), 422)
+    both = {"scenario": "april-2025-seven-rare-earths", "yaml": "name: x"}
+    assert "exactly one of 'scenario'" in error_of(client.post("/api/v1/scenarios/runs", json=both), 422)
     error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "april-2025-seven-rare-earths",
                                                           "runs": 10**9}), 400)
     error_of(client.post("/api/v1/scenarios/runs", json={"scenario": "x", "surprise": 1}), 422)
     error_of(client.get("/api/v1/scenarios/runs/abcdefghijkl"), 404)
     traversal = client.get("/api/v1/scenarios/runs/..%2F..%2Fetc")
     assert traversal.status_code in (404, 422) and "error" in traversal.json()
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile input through the API, and an OpenAPI document that says what the server answers
+
+
+def test_hostile_scenario_yaml_is_a_4xx_never_a_500(client: TestClient) -> None:
+    deep = "name: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert "nested deeper than 100 levels" in error_of(
+        client.post("/api/v1/scenarios/runs", json={"yaml": deep}), 400)
+    long_stop = ("name: x\nstart: 2026-01-01\nrestrictions:\n"
+                 "  - {exporter: CHN, materials: [Ga], start: 2026-01-01, duration_days: 999999999}\n")
+    assert "restrictions[0].duration_days: Input should be less than or equal to 7305" in error_of(
+        client.post("/api/v1/scenarios/runs", json={"yaml": long_stop}), 400)
+    early = long_stop.replace("start: 2026-01-01\nrestrictions", "start: 0001-01-01\nrestrictions")
+    assert "start: 0001-01-01 is outside the supported range" in error_of(
+        client.post("/api/v1/scenarios/runs", json={"yaml": early}), 400)
+    digits = "name: x\nyear: " + "9" * 5000 + "\n"
+    assert "more than 100 digits" in error_of(
+        client.post("/api/v1/scenarios/runs", json={"yaml": digits}), 400)
+    infinite = b'{"scenario": "gallium-germanium-2023", "runs": Infinity}'
+    assert "runs" in error_of(client.post("/api/v1/scenarios/runs", content=infinite,
+                                          headers={"content-type": "application/json"}), 422)
+
+
+def test_uploaded_scenarios_in_other_encodings(client: TestClient) -> None:
+    text = ("name: 镓出口管制\nstart: 2026-01-01\nhorizon_days: 20\nrestrictions:\n"
+            "  - {exporter: 中国, materials: [镓], start: 2026-01-01}\n")
+    for encoding in ("utf-16", "gb18030"):
+        upload = {"upload": ("s.yaml", text.encode(encoding), "text/yaml")}
+        started = client.post("/scenario/run", files=upload, data={"runs": "3"},
+                              headers={"hx-request": "true"})
+        assert started.status_code == 200 and "镓出口管制" in started.text
+
+
+def test_non_finite_numbers_in_a_bom_are_refused(client: TestClient) -> None:
+    bom = yaml.safe_load((EXAMPLES / "boms" / "magnet-0.1pct-over.yaml").read_text("utf-8"))
+    body = {"bom": {**bom, "total_value": float("inf")}, "shipment": {"to": "DEU", "on": "2026-11-23"}}
+    raw = json.dumps(body).encode()  # Python writes Infinity, which Python's parser accepts
+    assert b"Infinity" in raw
+    json_type = {"content-type": "application/json"}
+    message = error_of(client.post("/api/v1/check", content=raw, headers=json_type), 422)
+    assert "bom: field 'total_value': inf is not a finite number" in message
+    line = {**bom["lines"][0], "unit_value": float("nan")}
+    raw = json.dumps({**body, "bom": {**bom, "lines": [line]}}).encode()
+    assert "'lines[0].unit_value': nan is not a finite number" in error_of(
+        client.post("/api/v1/check", content=raw, headers=json_type), 422)
+    nested = {"bom": {**bom, "notes": json.loads("[" * 200 + "]" * 200)}, "shipment": {"to": "DEU"}}
+    assert "nested deeper than 100 levels" in error_of(client.post("/api/v1/check", json=nested), 422)
+    upload = yaml.safe_dump({**bom, "total_value": float("inf")}).encode()
+    page = client.post("/check", files={"bom": ("inf.yaml", upload, "text/yaml")}, data={"to": "DEU"})
+    assert page.status_code == 400
+    assert "inf.yaml: field &#39;total_value&#39;: inf is not a finite" in page.text
+
+
+def _probes(bom: dict[str, Any]) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """(method, path as in the OpenAPI document, status, request) for every status each route gives."""
+    from tests.web.conftest import TOKEN
+
+    run = "/api/v1/scenarios/runs"
+    huge = {"content": b"{}", "headers": {"content-type": "application/json", "content-length": "999999999"}}
+    auth = {"authorization": f"Bearer {TOKEN}"}
+    note = {"files": {"files": ("a.txt", b"hello", "text/plain")}}
+    return [
+        ("get", "/api/v1/health", 200, {}),
+        ("get", "/api/v1/chokepoints", 200, {"params": {"top": 2}}),
+        ("get", "/api/v1/chokepoints", 422, {"params": {"top": 0}}),
+        ("get", "/api/v1/shares", 200, {"params": {"material": "Ga", "stage": "refining"}}),
+        ("get", "/api/v1/shares", 400, {"params": {"material": "Ga", "stage": "smelting"}}),
+        ("get", "/api/v1/shares", 404, {"params": {"material": "unobtainium"}}),
+        ("get", "/api/v1/shares", 422, {"params": {}}),
+        ("get", "/api/v1/materials", 200, {}),
+        ("get", "/api/v1/materials/{name}", 200, {"path": "/api/v1/materials/Dy"}),
+        ("get", "/api/v1/materials/{name}", 404, {"path": "/api/v1/materials/unobtainium"}),
+        ("get", "/api/v1/materials/{name}", 422, {"path": "/api/v1/materials/" + "x" * 101}),
+        ("get", "/api/v1/scenarios", 200, {}),
+        ("post", run, 202, {"json": {"scenario": "gallium-germanium-2023", "runs": 2, "horizon": 5}}),
+        ("post", run, 400, {"json": {"yaml": "name: [unclosed"}}),
+        ("post", run, 404, {"json": {"scenario": "april-2025"}}),
+        ("post", run, 413, huge),
+        ("post", run, 422, {"json": {}}),
+        ("get", "/api/v1/scenarios/runs/{job_id}", 200, {"path": f"{run}/{{job}}"}),  # the run above
+        ("get", "/api/v1/scenarios/runs/{job_id}", 404, {"path": f"{run}/abcdefghijkl"}),
+        ("get", "/api/v1/scenarios/runs/{job_id}", 422, {"path": f"{run}/bad"}),
+        ("get", "/api/v1/search", 200, {"params": {"q": "gallium"}}),
+        ("get", "/api/v1/search", 404, {"params": {"q": "gallium", "material": "unobtainium"}}),
+        ("get", "/api/v1/search", 422, {"params": {"q": ""}}),
+        ("get", "/api/v1/facts", 200, {}),
+        ("get", "/api/v1/facts", 404, {"params": {"country": "Atlantis"}}),
+        ("get", "/api/v1/facts", 422, {"params": {"limit": 0}}),
+        ("get", "/api/v1/digest", 200, {"params": {"topic": "gallium"}}),
+        ("get", "/api/v1/digest", 400, {"params": {"topic": "unobtainium"}}),
+        ("get", "/api/v1/digest", 404, {"bare": True, "params": {"topic": "gallium"}}),
+        ("get", "/api/v1/digest", 422, {"params": {}}),
+        ("post", "/api/v1/check", 200, {"json": {"bom": bom, "shipment": {"to": "DEU"}}}),
+        ("post", "/api/v1/check", 400, {"json": {"bom": bom, "shipment": {"to": "Atlantis"}}}),
+        ("post", "/api/v1/check", 413, huge),
+        ("post", "/api/v1/check", 422, {"json": {"bom": bom}}),
+        # a file that fails is still a 200 (listed under `failed`), and stores nothing
+        ("post", "/api/v1/documents", 200, {"files": {"files": ("a.bin", b"\x00\x01", "text/plain")},
+                                            "headers": auth}),
+        ("post", "/api/v1/documents", 400, {"files": [("files", (f"{i}.txt", b"x", "text/plain"))
+                                                      for i in range(51)], "headers": auth}),
+        ("post", "/api/v1/documents", 401, note),
+        ("post", "/api/v1/documents", 403, {**note, "bare": True}),
+        ("post", "/api/v1/documents", 413, {**huge, "headers": {**huge["headers"], **auth,
+                                                                "content-length": str(10**10)}}),
+        ("post", "/api/v1/documents", 422, {"headers": auth, "data": {"x": "1"}}),
+    ]
+
+
+def test_openapi_declares_every_status_each_route_returns(client: TestClient,
+                                                          bare_client: TestClient) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    bom = yaml.safe_load((EXAMPLES / "boms" / "magnet-0.1pct-over.yaml").read_text("utf-8"))
+    seen: dict[tuple[str, str], set[str]] = {}
+    job = ""
+    for method, path, status, request in _probes(bom):
+        request = dict(request)
+        which = bare_client if request.pop("bare", False) else client
+        url = request.pop("path", path).replace("{job}", job)
+        response = which.request(method.upper(), url, **request)
+        if status == 202:
+            job = response.json()["id"]
+        assert response.status_code == status, (method, url, response.text)
+        if status >= 400:
+            assert set(response.json()) == {"error"}
+        seen.setdefault((method, path), set()).add(str(status))
+    declared = {(method, path): set(operation["responses"])
+                for path, operations in doc["paths"].items() for method, operation in operations.items()}
+    assert set(seen) == set(declared)  # every route probed
+    for route, statuses in seen.items():
+        assert statuses == declared[route], route  # nothing missing, nothing claimed that is not sent
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    for route, operation in ((r, doc["paths"][r[1]][r[0]]) for r in declared):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == error, (route, status)
+
+
+def test_openapi_says_exactly_one_of_scenario_or_yaml(client: TestClient) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    schema = doc["components"]["schemas"]["RunRequest"]
+    assert [sorted(option["required"]) for option in schema["oneOf"]] == [["scenario"], ["yaml"]]
+    assert [option["not"]["required"] for option in schema["oneOf"]] == [["yaml"], ["scenario"]]
+    body = doc["paths"]["/api/v1/scenarios/runs"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/RunRequest"}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import time
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from critmin.kb import KnowledgeBase, Measure, Stage
@@ -20,13 +23,20 @@ def test_overview_has_chokepoints_and_a_map(client: TestClient, kb: KnowledgeBas
     assert top.material_name in page.text and f"{top.hhi:,.0f}" in page.text
     figure = re.search(r'class="plot" data-figure="([^"]+)"', page.text)
     assert figure is not None and '"type":"choropleth"' in html.unescape(figure.group(1))
-    assert 'id="src-usgs-mcs2025-rare-earths"' in page.text  # the map's source is listed
+    from critmin.web.overview import map_series
+
+    for source in map_series(kb, "REE", "mining").sources:  # the map's sources are listed
+        assert f'id="src-{source}"' in page.text
     assert "cdn.plot.ly" not in page.text and "https://" not in page.text.split("<main>")[0]
 
 
-def test_map_partial_follows_the_choice(client: TestClient) -> None:
+def test_map_partial_follows_the_choice(client: TestClient, kb: KnowledgeBase) -> None:
+    from critmin.web.overview import map_series
+
     part = client.get("/partials/map", params={"choice": "Ga|refining"})
-    assert part.status_code == 200 and "gallium" in part.text and "usgs-mcs2025-gallium" in part.text
+    sources = map_series(kb, "Ga", "refining").sources
+    assert part.status_code == 200 and "gallium" in part.text and sources
+    assert all(source in part.text for source in sources)
     assert client.get("/partials/map", params={"choice": "Ga|mining"}).status_code == 404
     assert client.get("/partials/map", params={"choice": "nonsense"}).status_code == 422
 
@@ -113,34 +123,78 @@ def test_check_form_errors_are_4xx_fragments(client: TestClient) -> None:
                          data={"to": "DEU"}, headers={"hx-request": "true"})
     assert broken.status_code == 400 and broken.text.startswith('<div class="error"')
     assert "bom.yaml: line" in broken.text
-    binary = client.post("/check", files={"bom": ("bom.yaml", b"\xff\xfe\x00garbage", "text/yaml")},
+    binary = client.post("/check", files={"bom": ("bom.yaml", b"\x00\x01\x02garbage", "text/yaml")},
                          data={"to": "DEU"})
-    assert binary.status_code == 400 and "not a UTF-8 text file" in binary.text
+    assert binary.status_code == 400 and "bom.yaml: binary file, not text" in binary.text
     bad_date = client.post("/check", files={"bom": ("b.yaml", b"product: x", "text/yaml")},
                            data={"to": "DEU", "on": "23/11/2026"})
     assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
     assert client.post("/check", data={"to": "DEU"}).status_code == 422  # no BOM file
 
 
-def test_scenario_form_runs_an_upload_and_polls_to_the_figures(client: TestClient) -> None:
-    text = (b"name: Two-month tungsten stop\nstart: 2026-03-01\nhorizon_days: 60\nrestrictions:\n"
+TUNGSTEN = (b"name: Two-month tungsten stop\nstart: 2026-03-01\nhorizon_days: 60\nrestrictions:\n"
             b"  - {exporter: CHN, materials: [W], start: 2026-03-01,\n"
             b"     licensing: {approval_probability: 0.1}}\n")
-    started = client.post("/scenario/run", files={"upload": ("../w.yaml", text, "text/yaml")},
+
+
+def _assert_figures(text: str) -> None:
+    assert "Two-month tungsten stop" in text and 'class="job done"' in text
+    assert text.count('class="plot"') >= 2 and 'id="exposures"' in text
+    assert "6 runs" in text
+
+
+def test_scenario_form_runs_an_upload_and_polls_to_the_figures(client: TestClient,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run is held until the form's answer has arrived, so the page always starts polling."""
+    import critmin.web.scenarios
+
+    release = threading.Event()
+    real = critmin.web.scenarios.simulate
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(30), "the test never released the run"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(critmin.web.scenarios, "simulate", held)
+    started = client.post("/scenario/run", files={"upload": ("../w.yaml", TUNGSTEN, "text/yaml")},
                           data={"runs": "6", "seed": "1"}, headers={"hx-request": "true"})
-    assert started.status_code == 200
-    job = re.search(r'hx-get="/scenario/jobs/([A-Za-z0-9_-]+)"', started.text) or re.search(
-        r'id="job-([A-Za-z0-9_-]+)"', started.text)
+    assert started.status_code == 200 and 'class="job running"' in started.text
+    job = re.search(r'hx-get="/scenario/jobs/([A-Za-z0-9_-]+)"', started.text)
     assert job is not None
+    release.set()
     deadline = time.monotonic() + 60
     while True:
         part = client.get(f"/scenario/jobs/{job.group(1)}", headers={"hx-request": "true"})
-        if "job running" not in part.text or time.monotonic() > deadline:
+        assert part.status_code == 200
+        if "job running" not in part.text:
             break
-        time.sleep(0.2)
-    assert part.status_code == 200 and "Two-month tungsten stop" in part.text
-    assert part.text.count('class="plot"') >= 2 and 'id="exposures"' in part.text
-    assert "6 runs" in part.text
+        assert time.monotonic() < deadline, "the run did not finish"
+        time.sleep(0.1)
+    _assert_figures(part.text)
+
+
+def test_a_run_that_finishes_before_the_form_answers_shows_its_figures(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the form's answer rendered _job.html without the figures when the run had
+    already finished (jinja2 UndefinedError: 'exposures' is undefined); both routes now build
+    the same context."""
+    import critmin.web.routes.scenario as routes
+
+    real = routes._submit
+
+    def finished(*args: Any, **kwargs: Any) -> Any:
+        job = real(*args, **kwargs)
+        deadline = time.monotonic() + 60
+        while job.status == "running":
+            assert time.monotonic() < deadline, "the run did not finish"
+            time.sleep(0.05)
+        return job
+
+    monkeypatch.setattr(routes, "_submit", finished)
+    started = client.post("/scenario/run", files={"upload": ("w.yaml", TUNGSTEN, "text/yaml")},
+                          data={"runs": "6", "seed": "1"}, headers={"hx-request": "true"})
+    assert started.status_code == 200, started.text
+    _assert_figures(started.text)
 
 
 def test_scenario_form_errors(client: TestClient) -> None:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from critmin.inputs import InputError, check_depth
 from critmin.kb import KnowledgeBase
 from critmin.web.errors import WebError
-from critmin.web.uploads import load_structured
+from critmin.web.uploads import load_structured, text_of
 
 
 class ShipmentIn(BaseModel):
     """Where, when and to whom the product goes."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              populate_by_name=True)
+                              populate_by_name=True, allow_inf_nan=False)
 
     to: str = Field(min_length=1, max_length=100)
     """Destination country (code or name)."""
@@ -37,18 +38,28 @@ class ShipmentIn(BaseModel):
 class CheckRequest(BaseModel):
     """A BOM (the same mapping as a BOM file; schema in docs/rules.md) and a shipment."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              allow_inf_nan=False)
 
     bom: dict[str, Any]
     """The bill of materials: product, currency, lines..."""
     shipment: ShipmentIn
     """The shipment it travels in."""
 
+    @field_validator("bom")
+    @classmethod
+    def _plain_data(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """The same limits as a BOM file: bounded nesting, finite numbers (JSON bodies may carry
+        Infinity and NaN, which Python's parser accepts)."""
+        try:
+            check_depth(value, "bom")
+        except InputError as exc:
+            raise ValueError(exc.reason) from None
+        return value
+
 
 def bom_from_upload(data: bytes, name: str) -> dict[str, Any]:
     """An uploaded BOM file (YAML or JSON) as plain data."""
-    from critmin.web.uploads import text_of
-
     parsed = load_structured(text_of(data, name), name)
     if not isinstance(parsed, dict):
         raise WebError(400, f"{name}: expected a mapping with product, currency and lines")

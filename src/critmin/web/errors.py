@@ -8,15 +8,44 @@ like every other user string.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from critmin.errors import CritminError, NotFoundError
 
 log = logging.getLogger("critmin.web")
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: one line for people, naming the field or file at fault."""
+
+    error: str
+
+
+#: What each error status means, as the OpenAPI document says it.
+ERROR_STATUSES: dict[int, str] = {
+    400: "Bad input: data that fails validation (the file and field are named), a name the "
+         "request cannot use, or a malformed request body",
+    401: "Missing or wrong bearer token",
+    403: "Writes are disabled (no CRITMIN_TOKEN on the server)",
+    404: "A name that does not resolve (with suggestions), an unknown run, or no evidence database",
+    413: "Request body over the size limit",
+    422: "A parameter or body field of the wrong type, out of range, or unknown",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that can answer these error statuses, each with `ErrorBody`.
+
+    422 is listed explicitly so that FastAPI does not add its own validation-error schema, which
+    is not what this API sends.
+    """
+    return {status: {"model": ErrorBody, "description": ERROR_STATUSES[status]} for status in statuses}
 
 
 class WebError(CritminError):

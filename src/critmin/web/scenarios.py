@@ -9,6 +9,7 @@ forgotten first.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase
@@ -29,7 +30,8 @@ from critmin.sim import (
     load_scenario_data,
     simulate,
 )
-from critmin.sim.scenario import read_scenario
+from critmin.sim.scenario import MAX_HORIZON_DAYS, read_scenario
+from critmin.sim.simulation import MAX_SEED
 from critmin.web.errors import WebError
 from critmin.web.uploads import load_structured
 
@@ -79,9 +81,16 @@ def uploaded_scenario(kb: KnowledgeBase, text: str, name: str) -> Scenario:
 
 
 class RunRequest(BaseModel):
-    """A scenario run: a bundled scenario's name, or a scenario file's YAML text."""
+    """A scenario run: exactly one of a bundled scenario's name (`scenario`) or a scenario file's
+    YAML text (`yaml`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False,
+        json_schema_extra={"oneOf": [
+            {"title": "bundled scenario", "required": ["scenario"], "not": {"required": ["yaml"]}},
+            {"title": "scenario file", "required": ["yaml"], "not": {"required": ["scenario"]}},
+        ]},
+    )
 
     scenario: str | None = Field(default=None, max_length=200)
     """Name of a bundled scenario (see GET /api/v1/scenarios)."""
@@ -89,10 +98,17 @@ class RunRequest(BaseModel):
     """A scenario file's text (schema: docs/scenarios.md); use instead of `scenario`."""
     runs: int | None = Field(default=None, ge=1)
     """Monte Carlo runs (default: the server's, small enough to finish in seconds)."""
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     """Random seed: same seed, same numbers."""
-    horizon: int | None = Field(default=None, ge=1, le=3650)
+    horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON_DAYS)
     """Days to simulate (default: the scenario's)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RunRequest:
+        if (self.scenario is None) == (self.yaml is None):
+            raise ValueError("give exactly one of 'scenario' (a bundled name) or 'yaml' "
+                             "(a scenario file's text)")
+        return self
 
 
 @dataclass
@@ -127,10 +143,45 @@ class JobView(BaseModel):
     result: dict[str, Any] | None = None
 
 
+def job_context(job: Job) -> dict[str, Any]:
+    """Everything `_job.html` needs, for the page that starts a run and the one that polls it.
+
+    The status is read once, before the result: the worker sets the result first, so a job seen
+    as done always has one, and a job that finishes while the page renders is shown as it was
+    when read (running, polled again) rather than as done without its figures.
+    """
+    from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
+    from critmin.web.figures import figure_json
+
+    state = job.status
+    result = job.result if state == "done" else None
+    context: dict[str, Any] = {"job": job, "state": state, "result": result, "exposures": None,
+                               "timelines": [], "more_materials": [], "prices": None,
+                               "sensitivity": None}
+    if result is not None:
+        materials = list(dict.fromkeys(s.material for s in result.series if s.kind == "destination"))
+        context.update({
+            "exposures": figure_json(exposure_bars(result)) if result.exposures else None,
+            "timelines": [figure_json(shortfall_timeline(result, m, "destination")) for m in materials[:4]],
+            "more_materials": materials[4:],
+            "prices": figure_json(price_timeline(result)) if result.prices else None,
+            "sensitivity": figure_json(sensitivity_bars(result)) if result.sensitivity else None,
+        })
+    return context
+
+
 def view(job: Job, *, with_result: bool = True) -> JobView:
     result = job.result.model_dump(mode="json") if with_result and job.result is not None else None
     return JobView(id=job.id, scenario=job.label, runs=job.runs, status=job.status,
                    elapsed_seconds=round(job.elapsed, 2), error=job.error, result=result)
+
+
+def _strict_json(result: SimulationResult) -> bool:
+    try:
+        json.dumps(result.model_dump(mode="json"), allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 class Jobs:
@@ -152,8 +203,11 @@ class Jobs:
 
         def work() -> None:
             try:
-                job.result = simulate(kb, scenario, runs=runs, seed=seed, horizon=horizon,
-                                      sensitivity_runs=sensitivity_runs)
+                result = simulate(kb, scenario, runs=runs, seed=seed, horizon=horizon,
+                                  sensitivity_runs=sensitivity_runs)
+                if not _strict_json(result):  # the API answers strict JSON: a NaN would be a 500
+                    raise CritminError("the run's result holds a number that is not finite")
+                job.result = result  # before the status: a job seen as done has its result
                 job.status = "done"
             except CritminError as exc:
                 job.error = exc.message

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from critmin.sim.simulation import MAX_RUNS
+
 #: Request bodies larger than this are refused with 413 (BOMs, scenarios, forms).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 #: Document uploads for ingest may be larger: the evidence parser's own file limit.
@@ -33,8 +35,8 @@ class Settings(BaseModel):
     """Largest request body accepted by the document upload endpoint."""
     default_runs: int = Field(default=200, ge=1)
     """Monte Carlo runs when a scenario run does not say (small enough to finish in seconds)."""
-    max_runs: int = Field(default=5000, ge=1)
-    """Most Monte Carlo runs one request may ask for."""
+    max_runs: int = Field(default=MAX_RUNS, ge=1, le=MAX_RUNS)
+    """Most Monte Carlo runs one request may ask for (at most the simulator's cap, as `--runs`)."""
     sensitivity_runs: int = Field(default=20, ge=0)
     """Runs per sensitivity case in dashboard runs (0 skips the sensitivity table)."""
     max_jobs: int = Field(default=20, ge=1)

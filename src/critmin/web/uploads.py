@@ -1,20 +1,20 @@
-"""Uploaded files at the edge: a display name that is never a path, and YAML without aliases.
+"""Uploaded files at the edge: a display name that is never a path, and text parsed safely.
 
 Uploads are read into memory (their size is bounded by the body limit) and never written to
 disk, so a file name such as `../../etc/passwd` is only ever a label: it is cut to its last
 component and to safe characters before it appears in a message or as a document's source.
-YAML aliases are refused because a few lines of nested aliases expand into billions of nodes
-when validated; scenario and BOM files have no use for them.
+Decoding and parsing are `critmin.inputs`' (the same as for files given on the command line):
+UTF-8, UTF-16/32 with a BOM or a detected legacy encoding such as GB18030; YAML without aliases
+(a few lines of nested aliases expand into billions of nodes), a nesting and a digit limit, and
+no infinite or NaN numbers. Every failure is a 400 naming the file.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import yaml
-
+from critmin import inputs
 from critmin.web.errors import WebError
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -28,38 +28,26 @@ def safe_name(name: str | None, default: str = "upload") -> str:
     return cleaned or default
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors' aliases (*name) instead of expanding them."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not accepted", event.start_mark)
-        return super().compose_node(parent, index)
-
-
 def text_of(data: bytes, name: str) -> str:
-    """UTF-8 text of an upload (a BOM is allowed), or a 400 naming the file."""
+    """The text of an upload (any encoding `critmin.inputs` reads), or a 400 naming the file."""
+    if not data:
+        raise WebError(400, f"{name}: empty file")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise WebError(400, f"{name}: not a UTF-8 text file") from None
+        return inputs.decode_text(data, name)
+    except inputs.InputError as exc:
+        raise WebError(400, exc.message) from None
 
 
 def load_structured(text: str, name: str) -> Any:
-    """JSON or YAML (YAML is a superset) into plain data; errors name the file and the line."""
-    stripped = text.lstrip()
-    if name.lower().endswith(".json") or stripped.startswith("{"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            if name.lower().endswith(".json"):
-                raise WebError(400, f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    """JSON or YAML into plain data; errors name the file (and the line, or the field)."""
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise WebError(400, f"{name}:{line} {problem}") from None
+        if name.lower().endswith(".json"):
+            return inputs.load_json(text, name)
+        if text.lstrip().startswith("{"):  # JSON posted under another name: JSON's own rules
+            try:
+                return inputs.load_json(text, name)
+            except inputs.InputError:
+                pass  # YAML flow mappings start with { too
+        return inputs.load_yaml(text, name)
+    except inputs.InputError as exc:
+        raise WebError(400, exc.message) from None

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from critmin.kb import KnowledgeBase
 from critmin.web import check
 from critmin.web.check import CheckRequest, ShipmentIn
-from critmin.web.errors import WebError
+from critmin.web.errors import WebError, error_responses
 from critmin.web.routes.deps import kb, page
 from critmin.web.uploads import safe_name
 
@@ -46,7 +46,7 @@ async def check_form(
     return page(request, "_decision.html", d=decision, bom_name=name, sources=decision["sources"])
 
 
-@api.post("/check")
+@api.post("/check", responses=error_responses(400, 413, 422))
 def check_bom(body: CheckRequest, base: Annotated[KnowledgeBase, Depends(kb)]) -> dict[str, Any]:
     """A BOM and a shipment checked against every measure in force that day, with traces and sources.
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from critmin.kb import KnowledgeBase
 from critmin.web import evidence
-from critmin.web.errors import WebError
+from critmin.web.errors import WebError, error_responses
 from critmin.web.routes.deps import kb, settings
 from critmin.web.security import require_token
 from critmin.web.settings import Settings
@@ -21,7 +21,8 @@ api = APIRouter(tags=["evidence"])
 MAX_FILES = 50
 
 
-@api.post("/documents", dependencies=[Depends(require_token)])
+@api.post("/documents", dependencies=[Depends(require_token)],
+          responses=error_responses(400, 401, 403, 413, 422))
 async def upload_documents(files: Annotated[list[UploadFile], File()],
                            base: Annotated[KnowledgeBase, Depends(kb)],
                            config: Annotated[Settings, Depends(settings)]) -> evidence.IngestResult:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from critmin.kb import KnowledgeBase
 from critmin.kb.models import STAGE_LABELS
 from critmin.web import material
+from critmin.web.errors import error_responses
 from critmin.web.figures import figure_json, stage_sankey
 from critmin.web.routes.deps import kb, page, settings
 from critmin.web.settings import Settings
@@ -46,7 +47,7 @@ def materials(base: Annotated[KnowledgeBase, Depends(kb)]) -> list[dict[str, Any
     return _materials(base)
 
 
-@api.get("/materials/{name}")
+@api.get("/materials/{name}", responses=error_responses(404, 422))
 def material_detail(name: Name, base: Annotated[KnowledgeBase, Depends(kb)],
                     config: Annotated[Settings, Depends(settings)]) -> material.MaterialPage:
     """One material: shares per stage, facilities, measures in force today, latest evidence, sources."""

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from critmin.kb import KnowledgeBase, ShareSeries
 from critmin.risk import Concentration
 from critmin.web import overview
+from critmin.web.errors import error_responses
 from critmin.web.figures import figure_json, share_map
 from critmin.web.routes.deps import kb, page
 
@@ -47,14 +48,14 @@ def map_partial(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
     return page(request, "_map.html", **_map_context(base, material, stage))
 
 
-@api.get("/chokepoints")
+@api.get("/chokepoints", responses=error_responses(422))
 def chokepoints(base: Annotated[KnowledgeBase, Depends(kb)],
                 top: Annotated[int | None, Query(ge=1, le=500)] = None) -> list[Concentration]:
     """Material x stage pairs (production, latest year each) ranked by HHI (0-10,000)."""
     return overview.ranked(base, top)
 
 
-@api.get("/shares")
+@api.get("/shares", responses=error_responses(400, 404, 422))
 def shares(base: Annotated[KnowledgeBase, Depends(kb)], material: Name,
            stage: Name = DEFAULT_STAGE) -> ShareSeries:
     """The latest production shares of a material (or its aggregate, labelled) at a stage: the map's data."""

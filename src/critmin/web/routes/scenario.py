@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from critmin.kb import KnowledgeBase
-from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
 from critmin.sim import Scenario
+from critmin.sim.simulation import MAX_SEED
 from critmin.web import scenarios
-from critmin.web.errors import WebError
-from critmin.web.figures import figure_json
+from critmin.web.errors import WebError, error_responses
 from critmin.web.routes.deps import jobs, kb, page, settings
 from critmin.web.scenarios import JOB_ID_PATTERN, Jobs, JobView, RunRequest, ScenarioSummary
 from critmin.web.settings import Settings
@@ -51,7 +50,7 @@ async def scenario_run(
     registry: Annotated[Jobs, Depends(jobs)],
     scenario: Annotated[str, Form(max_length=200)] = "",
     runs: Annotated[int | None, Form(ge=1)] = None,
-    seed: Annotated[int, Form(ge=0, le=2**32 - 1)] = 0,
+    seed: Annotated[int, Form(ge=0, le=MAX_SEED)] = 0,
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """Start a run from the page's form: an uploaded file wins over the picked name."""
@@ -63,25 +62,13 @@ async def scenario_run(
     else:
         raise WebError(400, "pick a bundled scenario or upload a scenario file")
     job = _submit(registry, base, config, chosen, runs, seed, None)
-    return page(request, "_job.html", job=job)
+    return page(request, "_job.html", **scenarios.job_context(job))
 
 
 @pages.get("/scenario/jobs/{job_id}", response_class=HTMLResponse)
 def scenario_job(request: Request, job_id: JobId, registry: Annotated[Jobs, Depends(jobs)]) -> HTMLResponse:
     """The job's progress (polled by the page) or, once done, its figures and tables."""
-    job = registry.get(job_id)
-    figures: dict[str, Any] = {}
-    if job.result is not None:
-        result = job.result
-        materials = list(dict.fromkeys(s.material for s in result.series if s.kind == "destination"))
-        figures = {
-            "exposures": figure_json(exposure_bars(result)) if result.exposures else None,
-            "timelines": [figure_json(shortfall_timeline(result, m, "destination")) for m in materials[:4]],
-            "more_materials": materials[4:],
-            "prices": figure_json(price_timeline(result)) if result.prices else None,
-            "sensitivity": figure_json(sensitivity_bars(result)) if result.sensitivity else None,
-        }
-    return page(request, "_job.html", job=job, **figures)
+    return page(request, "_job.html", **scenarios.job_context(registry.get(job_id)))
 
 
 @api.get("/scenarios")
@@ -90,7 +77,8 @@ def scenario_list() -> list[ScenarioSummary]:
     return scenarios.bundled()
 
 
-@api.post("/scenarios/runs", status_code=202)
+@api.post("/scenarios/runs", status_code=202, response_model=JobView,
+          responses=error_responses(400, 404, 413, 422))
 def start_run(body: RunRequest, base: Annotated[KnowledgeBase, Depends(kb)],
               config: Annotated[Settings, Depends(settings)],
               registry: Annotated[Jobs, Depends(jobs)]) -> JSONResponse:
@@ -98,9 +86,6 @@ def start_run(body: RunRequest, base: Annotated[KnowledgeBase, Depends(kb)],
 
     Returns 202 with the run's id; poll GET /api/v1/scenarios/runs/{id} until `status` is done.
     """
-    if (body.scenario is None) == (body.yaml is None):
-        raise WebError(400, "give exactly one of 'scenario' (a bundled name) or 'yaml' "
-                            "(a scenario file's text)")
     if body.scenario is not None:
         chosen = scenarios.bundled_scenario(base, body.scenario)
     else:
@@ -111,7 +96,7 @@ def start_run(body: RunRequest, base: Annotated[KnowledgeBase, Depends(kb)],
                         headers={"location": f"/api/v1/scenarios/runs/{job.id}"})
 
 
-@api.get("/scenarios/runs/{job_id}")
+@api.get("/scenarios/runs/{job_id}", responses=error_responses(404, 422))
 def run_status(job_id: JobId, registry: Annotated[Jobs, Depends(jobs)]) -> JobView:
     """A run's status; once done, `result` holds every band, exposure and sensitivity row."""
     return scenarios.view(registry.get(job_id))

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from critmin.kb import KnowledgeBase
 from critmin.web import evidence
+from critmin.web.errors import error_responses
 from critmin.web.evidence import SearchFilters
 from critmin.web.routes.deps import kb, page, settings
 from critmin.web.settings import Settings
@@ -57,14 +58,14 @@ def digest_partial(request: Request, topic: Topic, base: Annotated[KnowledgeBase
     return page(request, "_digest.html", digest=evidence.digest(base, config.db, topic, None))
 
 
-@api.get("/search")
+@api.get("/search", responses=error_responses(404, 422))
 def search(filters: Annotated[SearchFilters, Query()], base: Annotated[KnowledgeBase, Depends(kb)],
            config: Annotated[Settings, Depends(settings)]) -> list[dict[str, Any]]:
     """BM25-ranked documents with «highlighted» snippets; any text is searched as text, never as syntax."""
     return [h.model_dump(mode="json") for h in evidence.search(base, config.db, filters)]
 
 
-@api.get("/facts")
+@api.get("/facts", responses=error_responses(404, 422))
 def facts(base: Annotated[KnowledgeBase, Depends(kb)], config: Annotated[Settings, Depends(settings)],
           material: Text = None, country: Text = None, kind: Kind = None,
           limit: Limit = 50) -> list[dict[str, Any]]:
@@ -74,7 +75,7 @@ def facts(base: Annotated[KnowledgeBase, Depends(kb)], config: Annotated[Setting
     return [r.model_dump(mode="json") for r in rows]
 
 
-@api.get("/digest")
+@api.get("/digest", responses=error_responses(400, 404, 422))
 def digest(topic: Topic, base: Annotated[KnowledgeBase, Depends(kb)],
            config: Annotated[Settings, Depends(settings)],
            since: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
