@@ -16,6 +16,7 @@ from critmin.inputs import (
     InputError,
     decode_text,
     display_path,
+    flow_depth,
     list_files,
     load_json,
     load_structured,
@@ -222,3 +223,9 @@ def test_list_files_reports_loops_and_skips_nothing_silently(tmp_path: Path) -> 
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.txt", "sub/b.md"]
     assert sorted(Path(e.file).name for e in errors) == ["dangling", "loop"]
     assert all("symlink" in e.reason for e in errors)
+
+
+def test_flow_depth_counts_brackets_and_stops_early() -> None:
+    assert flow_depth("a: [1, {b: [2]}]") == 3
+    assert flow_depth("]]] [x]") == 1  # stray closers never go below zero
+    assert flow_depth("[" * 1_000_000, stop_above=MAX_DEPTH) == MAX_DEPTH + 1

@@ -246,23 +246,41 @@ def too_large(max_bytes: int) -> str:
 # parsing
 
 
+class _TooDeep(Exception):
+    """Raised by the loader as soon as nesting passes `MAX_DEPTH`."""
+
+
 class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (*name): a few nested aliases expand into billions of nodes."""
+    """SafeLoader that refuses aliases (*name) and stops at `MAX_DEPTH` levels of nesting.
+
+    A few nested aliases expand into billions of nodes. Depth is counted while composing, so
+    `[[[[...` is refused at level 100 at once instead of after seconds of recursion.
+    """
+
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.constructor.ConstructorError(
                 None, None, "aliases (*name) are not accepted", event.start_mark)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def load_yaml(text: str, file: str | os.PathLike[str]) -> Any:
     """YAML text as plain data; every failure is an `InputError` naming the file and the line."""
     _check_numbers(text, file)
+    if flow_depth(text, stop_above=MAX_DEPTH) > MAX_DEPTH:
+        raise InputError(file, f"nested deeper than {MAX_DEPTH} levels")
     try:
         data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: no arbitrary objects
-    except RecursionError:
+    except (_TooDeep, RecursionError):
         raise InputError(file, f"nested deeper than {MAX_DEPTH} levels") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -295,6 +313,29 @@ def load_structured(text: str, file: str | os.PathLike[str]) -> Any:
     if os.fspath(file).lower().endswith(".json"):
         return load_json(text, file)
     return load_yaml(text, file)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def flow_depth(text: str, stop_above: int | None = None) -> int:
+    """The deepest nesting of `[`/`{` in `text`, brackets inside quotes counted too.
+
+    PyYAML's scanner re-checks every open flow level at each token, so `[[[[...` costs time
+    quadratic in its depth before any nesting limit in the composer is reached; this count is
+    linear and errs on the side of refusing (a quoted string would need a hundred unclosed
+    brackets to trip it). With `stop_above`, counting stops as soon as the depth passes it.
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_above is not None and deepest > stop_above:
+                break
+        else:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _refuse_constant(name: str) -> Any:
