@@ -287,3 +287,43 @@ def test_the_exposure_table_says_how_many_rows_it_shows(capsys: pytest.CaptureFi
     assert code == 0 and f"Ranked exposures (top 2 of {total};" in out
     code, out, _ = run(capsys, "simulate", "gallium-germanium-2023", *SMALL)  # 20 days: nobody short
     assert code == 0 and "Ranked exposures (none: nothing ran short within the horizon" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# found by fuzzing
+
+
+def test_a_malformed_dask_address_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    code, out, err = run(capsys, "simulate", "gallium-germanium-2023", *SMALL, "--executor", "dask",
+                         "--address", "garbage", "--json")
+    assert code == 2 and out == ""
+    assert one_error_line(err).startswith("error: --address 'garbage': missing port number")
+
+
+def test_address_without_dask_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "simulate", "gallium-germanium-2023", *SMALL, "--address", "tcp://h:8786")
+    assert code == 2 and one_error_line(err) == "error: --address is only used with --executor dask"
+
+
+def test_an_output_never_overwrites_the_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    text = ("name: x\nstart: 2026-01-01\nrestrictions:\n"
+            "  - {exporter: CHN, materials: [Ga], start: 2026-01-01}\n")
+    path.write_text(text, "utf-8")
+    for option in ("--report", "--markdown"):
+        code, _, err = run(capsys, "simulate", str(path), *SMALL, option, str(path))
+        assert code == 2
+        assert one_error_line(err) == f"error: {path}: an output would overwrite the scenario file"
+    code, _, err = run(capsys, "report", str(path), "--out", str(path), "--md")
+    assert code == 2 and one_error_line(err) == f"error: {path}: --out would overwrite the scenario file"
+    assert path.read_text("utf-8") == text
+
+
+def test_names_too_long_for_the_file_system(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_name = "a" * 300  # one component over the usual 255-byte limit: ENAMETOOLONG, not a crash
+    code, _, err = run(capsys, "simulate", long_name, *SMALL)
+    assert code == 1 and one_error_line(err).startswith("error: unknown scenario")
+    code, _, err = run(capsys, "simulate", "gallium-germanium-2023", *SMALL, "--report",
+                       str(tmp_path / f"{long_name}.html"))
+    assert code == 1 and one_error_line(err).endswith(": cannot write: the path is too long")

@@ -384,15 +384,18 @@ def check_writable_target(path: Path) -> None:
     """Refuse, before any work is done, an output path whose folder is missing or that is a folder."""
     if len(os.fsencode(path)) > MAX_PATH_BYTES:
         raise InputError(path, "cannot write: the path is too long")
-    if path.is_dir():
-        raise InputError(path, "cannot write: is a folder (give a file name)")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(path, f"cannot write: the folder {display_path(parent)} does not exist")
-    if not parent.is_dir():
-        raise InputError(path, f"cannot write: {display_path(parent)} is not a folder")
-    if path.exists() and not path.is_file():
-        raise InputError(path, "cannot write: not a regular file")
+    try:
+        if path.is_dir():
+            raise InputError(path, "cannot write: is a folder (give a file name)")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.exists():
+            raise InputError(path, f"cannot write: the folder {display_path(parent)} does not exist")
+        if not parent.is_dir():
+            raise InputError(path, f"cannot write: {display_path(parent)} is not a folder")
+        if path.exists() and not path.is_file():
+            raise InputError(path, "cannot write: not a regular file")
+    except OSError as exc:  # e.g. a name longer than the file system allows (ENAMETOOLONG)
+        raise InputError(path, f"cannot write: {os_reason(exc)}") from None
 
 
 def write_atomic(path: Path, content: str | bytes, encoding: str = "utf-8") -> None:

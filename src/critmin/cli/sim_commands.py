@@ -39,13 +39,25 @@ def emit_strict_json(payload: Any) -> None:
     sys.stdout.write(strict_json(payload))
 
 
-def check_targets(*targets: Path | None) -> None:
-    """Fail before any work when an output file cannot be written (missing folder, a folder)."""
+def check_targets(scenario: str, *targets: Path | None) -> None:
+    """Fail before any work when an output file cannot be written (missing folder, a folder),
+    when two outputs are the same file, or when an output would overwrite the scenario file."""
     given = [t for t in targets if t is not None]
     for target in given:
         check_writable_target(target)
     if len({t.resolve() for t in given}) < len(given):
         raise UsageError("--report and --markdown name the same file")
+    source = Path(scenario)
+    if _is_file(source) and any(t.resolve() == source.resolve() for t in given):
+        raise UsageError(f"{display_path(source)}: an output would overwrite the scenario file")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
 
 # ---------------------------------------------------------------------------------------------
 # rendering
@@ -208,7 +220,9 @@ def simulate_command(
                       workers=workers, top=top)
     if executor not in EXECUTORS:
         raise UsageError(f"--executor {executor!r}: expected local or dask")
-    check_targets(report, markdown)
+    if address is not None and executor != "dask":
+        raise UsageError("--address is only used with --executor dask")
+    check_targets(scenario, report, markdown)
     kb = load_kb()
     result = simulate(
         kb,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from critmin.cli.app import app, make_console
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UsageError
 from critmin.kb import load_kb
 
 WEB_MODULES = ("fastapi", "uvicorn", "jinja2", "multipart")
@@ -27,6 +27,13 @@ def missing_web_modules() -> list[str]:
         if not found:
             missing.append(name)
     return missing
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 @app.command()
@@ -81,6 +88,9 @@ def report(
     check_run_options(runs=runs, seed=seed, sensitivity_runs=sensitivity_runs)
     target = out or Path("report.md" if markdown else "report.html")
     check_writable_target(target)  # before the run: a bad target fails at once
+    source = Path(scenario)
+    if _is_file(source) and source.resolve() == target.resolve():
+        raise UsageError(f"{display_path(source)}: --out would overwrite the scenario file")
     kb = load_kb()
     result = simulate(kb, load_scenario(scenario, kb), runs=runs, seed=seed,
                       sensitivity_runs=sensitivity_runs)

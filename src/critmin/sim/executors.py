@@ -66,8 +66,10 @@ def run_dask(compiled: Compiled, plan: Plan, address: str | None = None,
             client = Client(cluster)  # type: ignore[no-untyped-call]
         else:
             client = Client(address)  # type: ignore[no-untyped-call]
-    except OSError as exc:
+    except (OSError, TimeoutError) as exc:
         raise CritminError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # dask's address parser: 'missing port number'...
+        raise UsageError(f"--address {address!r}: {exc} (expected e.g. tcp://host:8786)") from None
     try:
         shared = client.scatter(compiled, broadcast=True)  # type: ignore[no-untyped-call]
         futures = [client.submit(run_batch, shared, runs, seed, pure=False) for runs, seed in plan.batches()]
