@@ -75,3 +75,47 @@ def test_batch_csv(tmp_path: Path) -> None:
     write(tmp_path, "path,to\na.yaml,USA\n", "bad.csv")
     with pytest.raises(CritminError, match="needs a 'bom' column"):
         batch_jobs(tmp_path / "bad.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers a BOM may hold
+
+
+def valid(extra: str = "", line: str = "  - part: a\n    unit_value: 1\n") -> str:
+    return f"product: p\ncurrency: USD\n{extra}lines:\n{line}"
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e999", "'inf'", "'nan'"])
+def test_non_finite_numbers_are_refused(tmp_path: Path, kb: KnowledgeBase, value: str) -> None:
+    with pytest.raises(CritminError, match=r"total_value'?: .*finite number"):
+        read_bom(write(tmp_path, valid(f"total_value: {value}\n")), kb)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("total_value: 5e-324\n", "", "smaller than 1e-12"),
+    ("total_value: 1e16\n", "", "larger than 1e+15"),
+    ("rates: {EUR: 1e-300}\n", "", "EUR: 1e-300 is smaller than 1e-12"),
+    ("", "    quantity: 1e300\n", "field 'quantity': 1e+300 is larger than 1e+15"),
+    ("", "    unit_value: 0\n    quantity: 0\n", "field 'quantity': Input should be greater than 0"),
+    ("semiconductor: {memory_layers: 10000000000000000000}\n", "", "larger than 1e+15"),
+])
+def test_numbers_must_be_in_a_sane_range(tmp_path: Path, kb: KnowledgeBase, field: str, value: str,
+                                         message: str) -> None:
+    line = "  - part: a\n" + (value if "unit_value" in value else "    unit_value: 1\n" + value)
+    with pytest.raises(CritminError, match=message.replace("(", r"\(").replace("+", r"\+")):
+        read_bom(write(tmp_path, valid(field, line)), kb)
+
+
+def test_numbers_at_the_limits_are_accepted(tmp_path: Path, kb: KnowledgeBase) -> None:
+    bom = read_bom(write(tmp_path, valid("total_value: 1e-12\n", "  - part: a\n    unit_value: 1e15\n"
+                                         "    quantity: 1e15\n    unit_mass_kg: 1e-12\n")), kb)
+    assert bom.total_value == 1e-12 and bom.lines[0].unit_value == 1e15
+
+
+def test_api_models_refuse_non_finite_numbers(kb: KnowledgeBase) -> None:
+    from critmin.rules import parse_bom
+
+    for bad in (float("inf"), float("nan"), "Infinity"):
+        with pytest.raises(CritminError, match="finite number"):
+            parse_bom({"product": "p", "currency": "USD", "total_value": bad,
+                       "lines": [{"part": "a", "unit_value": 1}]}, kb)

@@ -11,7 +11,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from critmin.kb import models as kb_models
 from critmin.kb.models import Confidence as Confidence  # re-exported: measures and KB share one scale
@@ -23,10 +31,11 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Record(BaseModel):
-    """Shared configuration: unknown keys are errors, field docstrings become descriptions."""
+    """Shared configuration: unknown keys are errors, field docstrings become descriptions, and
+    no number may be infinite or NaN (YAML `.inf`, JSON `1e999`, the string "nan")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              populate_by_name=True)
+                              populate_by_name=True, allow_inf_nan=False)
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:
@@ -318,11 +327,55 @@ class Measure(Confidenced):
 # ---------------------------------------------------------------------------------------------
 # BOM and shipment
 
+#: Largest magnitude of any number in a BOM (values, quantities, masses, prices, rates): a
+#: thousand trillion. Bigger numbers are typos or attacks, and products of several of them
+#: could overflow to infinity.
+MAX_NUMBER = 1e15
+#: Smallest non-zero magnitude of any number in a BOM. Smaller ones (denormals such as 5e-324)
+#: mean nothing as a value, share or mass, and dividing by them overflows the value ratio.
+MIN_NUMBER = 1e-12
+#: Longest product or part name, and longest material or country name.
+MAX_PART_CHARS = 500
+MAX_NAME_CHARS = 100
 
-class MaterialUse(Record):
+PartName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PART_CHARS)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+
+
+def clip(text: object, limit: int = 60) -> str:
+    """A user's string fit for one line of a message: control characters escaped, long text cut."""
+    shown = str(text)
+    if not shown.isprintable():
+        shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                        for c in shown)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+class BomRecord(Record):
+    """A record of user input: every number finite and between MIN_NUMBER and MAX_NUMBER in
+    magnitude (or zero where the field allows it)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        numbers = value.items() if isinstance(value, dict) else [(None, value)]
+        for key, number in numbers:
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                continue
+            what = f"{clip(key)}: " if key is not None else ""
+            if abs(number) > MAX_NUMBER:
+                raise ValueError(f"{what}{number:g} is larger than {MAX_NUMBER:g}, the largest number "
+                                 "a BOM accepts")
+            if number != 0 and abs(number) < MIN_NUMBER:
+                raise ValueError(f"{what}{number:g} is smaller than {MIN_NUMBER:g}, the smallest "
+                                 "non-zero number a BOM accepts")
+        return value
+
+
+class MaterialUse(BomRecord):
     """A knowledge-base material in a line item: its share of the line's value, and where it came from."""
 
-    material: str
+    material: Name
     """Material id or name (any name the knowledge base knows: Dy, dysprosium, 镝, Dy2O3)."""
     form: Form | None = None
     """Form the material takes in this line (magnet, oxide, metal, component...)."""
@@ -334,9 +387,9 @@ class MaterialUse(Record):
     """Fraction of the line's unit mass (unit_mass_kg) that is this material (with price_per_kg)."""
     price_per_kg: float | None = Field(default=None, ge=0)
     """Value of one kg of the material, in the line's currency."""
-    origin: str | None = None
+    origin: Name | None = None
     """Country where the material was mined (ISO-3 code or name)."""
-    processed_in: str | None = None
+    processed_in: Name | None = None
     """Country where it was separated/refined/processed into this form."""
     meets_parameters: bool | None = None
     """Whether it meets a controlled item's technical parameters (purity, size...), when known."""
@@ -355,10 +408,10 @@ class MaterialUse(Record):
         return self
 
 
-class LineItem(Record):
+class LineItem(BomRecord):
     """One line of a bill of materials."""
 
-    part: str = Field(min_length=1)
+    part: PartName
     """What the line is (rotor magnet set, controller board...)."""
     quantity: float = Field(default=1, gt=0)
     """Units of the part in one product."""
@@ -368,9 +421,9 @@ class LineItem(Record):
     """ISO 4217 code when it differs from the BOM's; the BOM's `rates` must convert it."""
     unit_mass_kg: float | None = Field(default=None, gt=0)
     """Mass of one unit, needed when materials give a mass_share."""
-    made_in: str | None = None
+    made_in: Name | None = None
     """Country where the part was made (ISO-3 code or name)."""
-    technology_origin: str | None = None
+    technology_origin: Name | None = None
     """Country whose technology made the part or its materials (for direct-product rules)."""
     hs_code: HsCode | None = None
     """HS/commodity code of the part (4-10 digits)."""
@@ -386,7 +439,7 @@ class LineItem(Record):
         return self
 
 
-class Semiconductor(Record):
+class Semiconductor(BomRecord):
     """Chips the product is, contains, or is used to make."""
 
     logic_node_nm: float | None = Field(default=None, gt=0)
@@ -395,14 +448,14 @@ class Semiconductor(Record):
     """Layers of a 3D memory device."""
 
 
-class Bom(Record):
+class Bom(BomRecord):
     """A product's bill of materials: what it is made of, where, and what it is worth."""
 
-    product: str = Field(min_length=1)
+    product: PartName
     """Product name."""
     form: Form | None = None
     """When the product itself is a magnet, target, wafer... (rules may name such products)."""
-    made_in: str | None = None
+    made_in: Name | None = None
     """Country where the product is made (ISO-3 code or name)."""
     hs_code: HsCode | None = None
     """HS/commodity code of the product."""
@@ -421,7 +474,7 @@ class Bom(Record):
     def _rates_cover_currencies(self) -> Bom:
         for number, line in enumerate(self.lines, start=1):
             if line.currency and line.currency != self.currency and line.currency not in self.rates:
-                raise ValueError(f"line item {number} ({line.part!r}): currency {line.currency} has no "
+                raise ValueError(f"line item {number} ({clip(line.part)!r}): currency {line.currency} has no "
                                  f"rate in 'rates' (to {self.currency})")
         for code, rate in self.rates.items():
             if rate <= 0:

@@ -6,6 +6,8 @@ cannot drift from the code: a test regenerates them (`python tools/gen_rules_doc
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Sequence
 
 from pydantic import BaseModel
@@ -41,6 +43,16 @@ MEASURE_MODELS: list[tuple[str, type[BaseModel]]] = [
 
 
 def _type_name(annotation: object) -> str:
+    """`str | None` for `Optional[Annotated[str, ...]]`: constraints dropped, unions spelled out."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _type_name(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(arg) for arg in typing.get_args(annotation))
+    if origin in (list, dict):
+        return f"{origin.__name__}[{', '.join(_type_name(arg) for arg in typing.get_args(annotation))}]"
+    if annotation is type(None):
+        return "None"
     text = getattr(annotation, "__name__", None) or str(annotation)
     for prefix in ("typing.", "critmin.rules.models.", "datetime."):
         text = text.replace(prefix, "")
