@@ -1,7 +1,9 @@
 """BOM and shipment input: files to validated models with knowledge-base ids, or one clear error.
 
-This is the edge. A BOM file (YAML or JSON) is validated once here; errors name the file, the
-line item and the field. Material and country names are resolved to knowledge-base ids (an
+This is the edge. A BOM file (YAML or JSON) is read through `critmin.inputs` (regular files
+only, a size limit, any common encoding, no aliases, a nesting and a digit limit, finite
+numbers) and validated once here; errors name the file, the line item and the field, every
+problem of a file at once. Material and country names are resolved to knowledge-base ids (an
 unknown one lists the nearest), and currencies must have a rate. The engine trusts the result.
 """
 
@@ -9,20 +11,84 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
-from collections.abc import Mapping
+import io
+import os
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from critmin.errors import CritminError, NotFoundError, UsageError
+from critmin.inputs import InputError, display_path, load_structured, os_reason, read_text
 from critmin.kb import KnowledgeBase
-from critmin.rules.models import Bom, EndUser, Form, LineItem, MaterialUse, Semiconductor, Shipment
+from critmin.rules.models import (
+    MAX_NAME_CHARS,
+    Bom,
+    EndUser,
+    Form,
+    LineItem,
+    MaterialUse,
+    Semiconductor,
+    Shipment,
+    clip,
+)
 
 BOM_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Largest BOM file read. The biggest real BOMs (tens of thousands of lines) are a few MiB.
+MAX_BOM_BYTES = 16 * 1024 * 1024
+#: Largest batch CSV read, and most BOMs in one batch (a folder or a CSV).
+MAX_BATCH_BYTES = 16 * 1024 * 1024
+MAX_BATCH_BOMS = 100_000
+#: Longest cell of a batch CSV (a path is at most 4,096 bytes on Linux).
+MAX_CELL_CHARS = 4096
+#: Longest end use in words (the web form's limit too).
+MAX_END_USE_CHARS = 500
+#: Problems listed under an error's first line; the rest are counted.
+SHOWN_PROBLEMS = 5
+
+
+class ProblemsError(CritminError):
+    """One or more problems with one file, listed under a first line that names the file.
+
+    One problem is one line, `file: problem`. Several are a header line `file: N problems`
+    followed by the first few, one per line and indented, then `(and K more)`; the file is
+    named once. `one_line()` gives the same on a single line (for a CSV cell).
+    """
+
+    def __init__(self, file: str, problems: Sequence[str]) -> None:
+        self.file = file
+        self.problems = list(problems) or ["invalid"]
+        super().__init__(format_problems(file, self.problems))
+
+    def one_line(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.file}: {self.problems[0]}"
+        shown = "; ".join(self.problems[:SHOWN_PROBLEMS])
+        more = len(self.problems) - SHOWN_PROBLEMS
+        tail = f" (and {more} more)" if more > 0 else ""
+        return f"{self.file}: {len(self.problems)} problems: {shown}{tail}"
+
+
+def format_problems(file: str, problems: Sequence[str]) -> str:
+    """`file: problem`, or `file: N problems` then the first few indented, then `(and K more)`."""
+    if len(problems) == 1:
+        return f"{file}: {problems[0]}"
+    lines = [f"{file}: {len(problems)} problems"]
+    lines += [f"  {problem}" for problem in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"  (and {len(problems) - SHOWN_PROBLEMS} more)")
+    return "\n".join(lines)
+
+
+def one_line(error: CritminError) -> str:
+    """An error's message on one line (a CSV cell, a JSON field)."""
+    if isinstance(error, ProblemsError):
+        return error.one_line()
+    return " ".join(error.message.split())
 
 
 def _where(data: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str, ...]]:
@@ -34,7 +100,7 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str,
             lines = data.get("lines")
             if isinstance(lines, list) and index < len(lines) and isinstance(lines[index], Mapping):
                 part = lines[index].get("part")
-        label = f"line item {index + 1}" + (f" ({part!r})" if part else "")
+        label = f"line item {index + 1}" + (f" ({clip(part)!r})" if isinstance(part, str) and part else "")
         return label, loc[2:]
     return "", loc
 
@@ -42,24 +108,32 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str,
 def _field(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{clip(part, 40)}" if out else clip(part, 40))
     return out
 
 
-def describe(name: str, data: Any, error: ValidationError) -> str:
-    """One line per problem: file, line item, field, what was expected."""
+def problems_of(data: Any, error: ValidationError) -> list[str]:
+    """One line per problem: line item, field, what was expected (the file is named once, by the caller)."""
     parts = []
     for item in error.errors():
         label, rest = _where(data, tuple(item["loc"]))
-        message = item["msg"].removeprefix("Value error, ")
+        message = " ".join(str(item["msg"]).removeprefix("Value error, ").split())
         where = ", ".join(p for p in (label, f"field {_field(rest)!r}" if rest else "") if p)
-        parts.append(f"{name}: {where + ': ' if where else ''}{message}")
-    return "; ".join(parts)
+        parts.append(f"{where + ': ' if where else ''}{message}")
+    return parts
+
+
+def describe(name: str, data: Any, error: ValidationError) -> str:
+    """The problems of a BOM as an error message naming `name` once (see `format_problems`)."""
+    return format_problems(name, problems_of(data, error))
 
 
 def _country(kb: KnowledgeBase, value: str | None, where: str) -> str | None:
     if value is None:
         return None
+    if len(value) > MAX_NAME_CHARS:
+        raise CritminError(f"{where}: a country name or code of {len(value):,} characters "
+                           f"(at most {MAX_NAME_CHARS})")
     try:
         return kb.country(value).id
     except NotFoundError as exc:
@@ -67,60 +141,66 @@ def _country(kb: KnowledgeBase, value: str | None, where: str) -> str | None:
 
 
 def resolve(bom: Bom, kb: KnowledgeBase, name: str = "BOM") -> Bom:
-    """The BOM with every material and country name replaced by its knowledge-base id."""
+    """The BOM with every material and country name replaced by its knowledge-base id.
+
+    Every unknown name is reported, not just the first, in one `ProblemsError` naming `name`.
+    """
+    problems: list[str] = []
+
+    def country(value: str | None, where: str) -> str | None:
+        try:
+            return _country(kb, value, where)
+        except CritminError as exc:
+            problems.append(exc.message)
+            return value
+
     lines: list[LineItem] = []
     for number, line in enumerate(bom.lines, start=1):
-        where = f"{name}: line item {number} ({line.part!r})"
+        where = f"line item {number} ({clip(line.part)!r})"
         uses: list[MaterialUse] = []
         for index, use in enumerate(line.materials):
             at = f"{where}, field 'materials[{index}]"
             try:
                 material = kb.material(use.material).id
             except NotFoundError as exc:
-                raise CritminError(f"{at}.material': {exc.message}") from None
+                problems.append(f"{at}.material': {exc.message}")
+                material = use.material
             uses.append(use.model_copy(update={
                 "material": material,
-                "origin": _country(kb, use.origin, f"{at}.origin'"),
-                "processed_in": _country(kb, use.processed_in, f"{at}.processed_in'"),
+                "origin": country(use.origin, f"{at}.origin'"),
+                "processed_in": country(use.processed_in, f"{at}.processed_in'"),
             }))
         lines.append(line.model_copy(update={
             "materials": uses,
-            "made_in": _country(kb, line.made_in, f"{where}, field 'made_in'"),
-            "technology_origin": _country(kb, line.technology_origin, f"{where}, field 'technology_origin'"),
+            "made_in": country(line.made_in, f"{where}, field 'made_in'"),
+            "technology_origin": country(line.technology_origin, f"{where}, field 'technology_origin'"),
         }))
-    return bom.model_copy(update={"lines": lines,
-                                  "made_in": _country(kb, bom.made_in, f"{name}: field 'made_in'")})
+    made_in = country(bom.made_in, "field 'made_in'")
+    if problems:
+        raise ProblemsError(name, problems)
+    return bom.model_copy(update={"lines": lines, "made_in": made_in})
+
+
+#: Top-level keys of a BOM; a mapping with none of them is some other file, whose keys we do
+#: not echo back as "unknown fields".
+_BOM_KEYS = frozenset({"product", "currency", "lines"})
 
 
 def parse_bom(data: Any, kb: KnowledgeBase, name: str = "BOM") -> Bom:
     """A validated, resolved BOM from already-parsed data (a mapping from YAML or JSON)."""
-    if not isinstance(data, Mapping):
-        raise CritminError(f"{name}: expected a mapping with product, currency and lines")
+    if not isinstance(data, Mapping) or not any(isinstance(k, str) and k in _BOM_KEYS for k in data):
+        raise CritminError(f"{name}: not a BOM (expected a mapping with product, currency and lines)")
     try:
         bom = Bom.model_validate(data)
     except ValidationError as exc:
-        raise CritminError(describe(name, data, exc)) from None
+        raise ProblemsError(name, problems_of(data, exc)) from None
     return resolve(bom, kb, name)
 
 
 def read_bom(path: Path, kb: KnowledgeBase) -> Bom:
-    """A BOM file (YAML or JSON) as a validated, resolved model."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CritminError(f"{name}: no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError):
-        raise CritminError(f"{name}: not a UTF-8 text file") from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise CritminError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise CritminError(f"{name}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    return parse_bom(data, kb, name)
+    """A BOM file (YAML or JSON, at most MAX_BOM_BYTES) as a validated, resolved model."""
+    data = load_structured(read_text(path, MAX_BOM_BYTES), path)
+    return parse_bom(data, kb, display_path(path))
 
 
 def parse_date(text: str | None, option: str = "--on") -> dt.date:
@@ -130,22 +210,45 @@ def parse_date(text: str | None, option: str = "--on") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise UsageError(f"{option} {clip(text, 40)!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def make_shipment(kb: KnowledgeBase, *, to: str, on: dt.date, end_use: str = "",
                   end_user: str = "unknown", ship_from: str | None = None, where: str = "") -> Shipment:
     """A shipment with its countries resolved; `where` prefixes errors (e.g. a CSV row)."""
     prefix = f"{where}: " if where else ""
-    try:
-        user = EndUser(end_user.strip().lower() or "unknown")
-    except ValueError:
-        raise UsageError(f"{prefix}end user {end_user!r} is not one of: civil, military, unknown") from None
+    user = _end_user(end_user, f"{prefix}end user ")
+    _check_end_use(end_use, f"{prefix}end use: ")
     destination = _country(kb, to, f"{prefix}destination")
     assert destination is not None
     return Shipment.model_validate({
         "to": destination, "from": _country(kb, ship_from, f"{prefix}from"),
         "end_use": end_use, "end_user": user, "date": on})
+
+
+def check_shipment_options(kb: KnowledgeBase, *, to: str | None = None, end_use: str = "",
+                           end_user: str = "unknown", ship_from: str | None = None) -> None:
+    """Refuse bad shipment options (unknown country, end user, overlong end use) before any work.
+
+    A batch checks its command-line options once with this, so a typo fails at once rather
+    than on every row; a missing `to` is allowed (the rows may give it).
+    """
+    _end_user(end_user, "--end-user ")
+    _check_end_use(end_use, "--end-use: ")
+    _country(kb, to, "--to")
+    _country(kb, ship_from, "--from")
+
+
+def _end_user(value: str, label: str) -> EndUser:
+    try:
+        return EndUser(value.strip().lower() or "unknown")
+    except ValueError:
+        raise UsageError(f"{label}{clip(value, 40)!r} is not one of: civil, military, unknown") from None
+
+
+def _check_end_use(value: str, label: str) -> None:
+    if len(value) > MAX_END_USE_CHARS:
+        raise UsageError(f"{label}{len(value):,} characters (at most {MAX_END_USE_CHARS})")
 
 
 @dataclass(frozen=True)
@@ -163,40 +266,110 @@ class BatchJob:
 
 BATCH_COLUMNS = ("bom", "to", "end_use", "end_user", "on", "from")
 
+#: What a batch CSV's header cells look like: short names of letters, digits and underscores.
+_COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_ -]{0,39}$")
+#: Most header cells of a batch CSV (six columns are known; a few extra are tolerated as unknown).
+_MAX_COLUMNS = 20
+#: Unknown column names echoed in an error, at most.
+_SHOWN_COLUMNS = 3
+
+
+def _not_a_batch(path: Path, why: str = "") -> InputError:
+    return InputError(path, f"not a batch CSV{why} (expected a header with a 'bom' column; optional: "
+                            f"{', '.join(BATCH_COLUMNS[1:])})")
+
+
+def _header(path: Path, header: list[str]) -> list[str]:
+    """The column names of a batch CSV's first row, lower-cased; nothing of another file is echoed."""
+    names = [cell.strip().lower() for cell in header]
+    plausible = (0 < len(names) <= _MAX_COLUMNS and "bom" in names
+                 and all(not name or _COLUMN_NAME.match(name) for name in names))
+    if not plausible:
+        raise _not_a_batch(path)
+    unknown = [name for name in names if name and name not in BATCH_COLUMNS]
+    if unknown:
+        shown = ", ".join(repr(name) for name in unknown[:_SHOWN_COLUMNS])
+        more = f" and {len(unknown) - _SHOWN_COLUMNS} more" if len(unknown) > _SHOWN_COLUMNS else ""
+        raise InputError(path, f"line 1: unknown column{'s' if len(unknown) > 1 else ''} {shown}{more}; "
+                               f"expected {', '.join(BATCH_COLUMNS)}")
+    for name in BATCH_COLUMNS:
+        if names.count(name) > 1:
+            raise InputError(path, f"line 1: column {name!r} appears {names.count(name)} times")
+    return names
+
+
+def _folder_jobs(path: Path) -> list[BatchJob]:
+    """Every BOM file directly in a folder (hidden names skipped), sorted by name."""
+    try:
+        with os.scandir(path) as entries:
+            files = sorted(Path(e.path) for e in entries
+                           if not e.name.startswith(".") and Path(e.name).suffix.lower() in BOM_SUFFIXES
+                           and not _is_dir(Path(e.path)))
+    except OSError as exc:
+        raise InputError(path, f"cannot list folder: {os_reason(exc)}") from None
+    if not files:
+        raise InputError(path, "no BOM files (*.yaml, *.yml, *.json) in the folder")
+    if len(files) > MAX_BATCH_BOMS:
+        raise InputError(path, f"{len(files):,} BOM files; a batch takes at most {MAX_BATCH_BOMS:,}")
+    return [BatchJob(bom=f, where=display_path(f)) for f in files]
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
 
 def batch_jobs(path: Path) -> list[BatchJob]:
-    """The BOMs of a batch: every BOM file in a folder, or the rows of a CSV listing them."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in BOM_SUFFIXES)
-        if not files:
-            raise CritminError(f"{path}: no BOM files (*.yaml, *.yml, *.json)")
-        return [BatchJob(bom=f, where=str(f)) for f in files]
+    """The BOMs of a batch: every BOM file in a folder, or the rows of a CSV listing them.
+
+    A CSV that cannot be a batch (no header with a 'bom' column, a NUL byte, an overlong cell,
+    malformed quoting) is refused whole, naming the line, before any BOM is checked.
+    """
+    if _is_dir(path):
+        return _folder_jobs(path)
+    text = read_text(path, MAX_BATCH_BYTES)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(path, f"line {text.count(chr(10), 0, nul) + 1}: a NUL byte (binary data, not a CSV)")
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise CritminError(f"{path}: cannot read the batch file ({type(exc).__name__})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or []]
-    if "bom" not in header:
-        raise CritminError(f"{path}: line 1: the CSV needs a 'bom' column (optional: "
-                           f"{', '.join(BATCH_COLUMNS[1:])})")
-    unknown = [h for h in header if h not in BATCH_COLUMNS]
-    if unknown:
-        raise CritminError(f"{path}: line 1: unknown columns {', '.join(unknown)}; expected "
-                           f"{', '.join(BATCH_COLUMNS)}")
-    jobs: list[BatchJob] = []
-    for number, row in enumerate(reader, start=2):
-        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        if not cells.get("bom"):
-            continue
-        bom = Path(cells["bom"])
-        if not bom.is_absolute():
-            bom = path.parent / bom
-        jobs.append(BatchJob(bom=bom, to=cells.get("to") or None, end_use=cells.get("end_use") or None,
-                             end_user=cells.get("end_user") or None, on=cells.get("on") or None,
-                             ship_from=cells.get("from") or None, where=f"{path}:{number}"))
+        header = next(reader, None)
+        if header is None:
+            raise _not_a_batch(path, ", no header")
+        names = _header(path, header)
+        jobs: list[BatchJob] = []
+        shown = display_path(path)
+        for row in reader:
+            number = reader.line_num
+            if len(row) > len(names) and any(cell.strip() for cell in row[len(names):]):
+                raise InputError(path, f"line {number}: {len(row)} cells but the header has {len(names)} "
+                                       "columns")
+            cells: dict[str, str] = {}
+            for name, cell in zip(names, row, strict=False):
+                if len(cell) > MAX_CELL_CHARS:
+                    raise InputError(path, f"line {number}: the {name or 'unnamed'!r} cell has "
+                                           f"{len(cell):,} characters (at most {MAX_CELL_CHARS:,})")
+                if name:
+                    cells[name] = cell.strip()
+            if not cells.get("bom"):
+                continue
+            if len(jobs) == MAX_BATCH_BOMS:
+                raise InputError(path, f"more than {MAX_BATCH_BOMS:,} BOMs; split the batch")
+            bom = Path(cells["bom"])
+            if not bom.is_absolute():
+                bom = path.parent / bom
+            jobs.append(BatchJob(bom=bom, to=cells.get("to") or None, end_use=cells.get("end_use") or None,
+                                 end_user=cells.get("end_user") or None, on=cells.get("on") or None,
+                                 ship_from=cells.get("from") or None, where=f"{shown}:{number}"))
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a cell longer than {csv.field_size_limit():,} characters"
+        raise InputError(path, f"line {reader.line_num}: not a valid CSV: {reason}") from None
     if not jobs:
-        raise CritminError(f"{path}: no rows with a 'bom' path")
+        raise InputError(path, "no rows with a 'bom' path")
     return jobs
 
 
