@@ -92,3 +92,175 @@ def test_check_batch_csv_and_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     by_file = {Path(r["bom"]).name: r for r in table}
     assert by_file["magnet-0.1pct-over.yaml"]["outcome"] == "licence-required"
     assert by_file["magnet-0.1pct-under.yaml"]["outcome"] == "not-controlled"
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile input to check and rules: each case once crashed, hung, half-wrote or misled
+
+
+Capture = pytest.CaptureFixture[str]
+
+
+def no_crash(code: int, err: str) -> None:
+    assert code in (0, 1, 2) and "Traceback" not in err and "internal error" not in err
+
+
+def test_check_hostile_files_are_one_line_errors(tmp_path: Path, capsys: Capture) -> None:
+    import os
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("product: " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    digits = tmp_path / "digits.json"
+    digits.write_text('{"product": "p", "currency": "USD", "lines": [{"part": "a", "unit_value": '
+                      + "9" * 5000 + "}]}", "utf-8")
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    for path, reason in ((deep, "nested deeper than 100 levels"),
+                         (digits, "line 1: a number with more than 100 digits"),
+                         (Path("/dev/zero"), "is a device or socket, not a regular file"),
+                         (pipe, "is a named pipe, not a regular file (it would block)")):
+        code, out, err = run(capsys, "check", str(path), "--to", "USA")
+        no_crash(code, err)
+        assert (code, out, err) == (1, "", f"error: {path}: {reason}\n")
+
+
+def test_check_many_problems_are_listed_not_joined(tmp_path: Path, capsys: Capture) -> None:
+    bom = tmp_path / "bom.yaml"
+    bom.write_text("product: p\ncurrency: USD\nlines:\n"
+                   + "".join(f"  - part: p{i}\n    unit_value: -{i + 1}\n" for i in range(12)), "utf-8")
+    code, _, err = run(capsys, "check", str(bom), "--to", "USA")
+    lines = err.splitlines()
+    assert code == 1 and lines[0] == f"error: {bom}: 12 problems"
+    assert lines[1:6] == [f"  line item {i + 1} ('p{i}'), field 'unit_value': Input should be greater "
+                          "than or equal to 0" for i in range(5)]
+    assert lines[6:] == ["  (and 7 more)"] and err.count(str(bom)) == 1
+
+
+def test_check_infinite_values_never_reach_json(tmp_path: Path, capsys: Capture) -> None:
+    bom = tmp_path / "inf.yaml"
+    bom.write_text("product: p\ncurrency: USD\ntotal_value: .inf\nlines:\n  - {part: a, unit_value: 1}\n",
+                   "utf-8")
+    code, out, err = run(capsys, "check", str(bom), "--to", "USA", "--json")
+    assert (code, out) == (1, "")
+    assert err == f"error: {bom}: field 'total_value': inf is not a finite number\n"
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("product: p\ncurrency: USD\ntotal_value: 5e-324\nlines:\n  - {part: a, unit_value: 1}\n",
+                    "utf-8")
+    code, out, err = run(capsys, "check", str(tiny), "--to", "USA", "--json")
+    assert code == 1 and "smaller than 1e-12, the smallest non-zero number a BOM accepts" in err
+    # values at the limits give finite ratios and strict JSON
+    edge = tmp_path / "edge.yaml"
+    edge.write_text("product: p\ncurrency: USD\nmade_in: DEU\ntotal_value: 1e-12\nlines:\n"
+                    "  - part: magnets\n    unit_value: 1e15\n    quantity: 1e15\n    materials:\n"
+                    "      - {material: Dy, form: magnet, mass_kg: 1e15, price_per_kg: 1e15, origin: CHN}\n",
+                    "utf-8")
+    code, out, err = run(capsys, "check", str(edge), "--to", "USA", "--on", "2026-11-23", "--json")
+    assert code == 0, err
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in JSON output")
+
+    data = json.loads(out, parse_constant=refuse)
+    assert all(r["ratio"] is None or r["ratio"] < 1e300 for r in data["results"])
+
+
+def test_check_out_targets_are_checked_before_work(tmp_path: Path, capsys: Capture) -> None:
+    bom = str(EXAMPLES / "smartphone.json")
+    for target, reason in ((tmp_path / "missing" / "rows.csv", "the folder"),
+                           (tmp_path, "is a folder (give a file name)"),
+                           (Path("/dev/full"), "not a regular file")):
+        for source in (bom, str(EXAMPLES)):
+            code, out, err = run(capsys, "check", source, "--to", "DEU", "--out", str(target))
+            no_crash(code, err)
+            assert code == 1 and out == "" and err.startswith(f"error: {target}: cannot write: ")
+            assert reason in err and "checked" not in err
+    code, _, err = run(capsys, "check", bom, "--to", "DEU", "--out", bom)
+    assert code == 2 and "is the input itself" in err
+    code, _, err = run(capsys, "check", bom, "--to", "DEU", "--format", "xml")
+    assert code == 2 and err == "error: --format 'xml': expected csv or json\n"
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_out_and_format_work_for_a_single_bom(tmp_path: Path, capsys: Capture) -> None:
+    bom = str(EXAMPLES / "gaas-wafers-to-us.yaml")
+    args = ("check", bom, "--to", "USA", "--end-user", "civil", "--on", "2025-06-01")
+    out = tmp_path / "one.csv"
+    code, text, err = run(capsys, *args, "--out", str(out))
+    assert (code, text) == (0, "") and err == f"checked 1 BOM; wrote {out}\n"
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert [(r["bom"], r["outcome"]) for r in rows] == [(bom, "presumption-of-denial")]
+    code, text, _ = run(capsys, *args, "--format", "json")
+    entries = json.loads(text)
+    assert code == 0 and len(entries) == 1 and entries[0]["bom"] == bom and entries[0]["error"] is None
+    single = json.loads(run(capsys, *args, "--json")[1])
+    assert {k: v for k, v in entries[0].items() if k not in ("bom", "error")} == single
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("product: p\n", "utf-8")
+    target = tmp_path / "bad.csv"
+    code, text, err = run(capsys, "check", str(bad), "--to", "USA", "--out", str(target))
+    assert code == 1 and not target.exists() and err.startswith(f"error: {bad}: ")
+
+
+def test_check_batch_json_has_the_single_bom_structure(tmp_path: Path,
+                                                       capsys: Capture) -> None:
+    folder = tmp_path / "boms"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((EXAMPLES / "ev-traction-motor.yaml").read_text("utf-8"), "utf-8")
+    (folder / "b.yaml").write_text("product: p\ncurrency: USD\nlines:\n  - {part: a, unit_value: -1}\n"
+                                   "  - {part: b, unit_value: -1}\n", "utf-8")
+    code, out, err = run(capsys, "check", str(folder), "--to", "USA", "--end-user", "civil", "--on",
+                         "2026-11-23", "--json")
+    entries = json.loads(out)
+    single = json.loads(run(capsys, "check", str(folder / "a.yaml"), "--to", "USA", "--end-user", "civil",
+                            "--on", "2026-11-23", "--json")[1])
+    assert code == 1 and err.startswith(f"error: {folder / 'b.yaml'}: 2 problems\n")
+    assert {k: v for k, v in entries[0].items() if k not in ("bom", "error")} == single
+    assert isinstance(entries[0]["results"][0]["trace"], list) and entries[0]["error"] is None
+    assert entries[1]["outcome"] == "error" and len(entries[1]["problems"]) == 2
+    assert "\n" not in entries[1]["error"]
+    assert entries[1]["error"].startswith(f"{folder / 'b.yaml'}: 2 problems: ")
+
+
+def test_check_batch_options_are_checked_once(tmp_path: Path, capsys: Capture) -> None:
+    code, out, err = run(capsys, "check", str(EXAMPLES), "--to", "Atlantis")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "--to: unknown country 'Atlantis'" in err
+    code, out, err = run(capsys, "check", str(EXAMPLES), "--to", "DEU", "--end-user", "army")
+    assert code == 2 and err == "error: --end-user 'army' is not one of: civil, military, unknown\n"
+    code, _, err = run(capsys, "check", str(EXAMPLES))
+    assert code == 2 and err.count("\n") == 1 and "--to is required" in err
+    code, _, err = run(capsys, "check", "", "--to", "DEU")
+    assert code == 2 and "BOM_FILE|DIR|CSV is empty" in err
+    code, _, err = run(capsys, "check", str(EXAMPLES), "--to", "x" * 5000)
+    assert code == 2 and err == "error: --to: 5,000 characters; expected a name or code of at most 100\n"
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text(f"bom,on\n{EXAMPLES / 'smartphone.json'},2026-13-01\n", "utf-8")
+    code, out, err = run(capsys, "check", str(jobs), "--to", "DEU")
+    assert code == 1
+    assert err == f"error: {jobs}:2: 'on' cell '2026-13-01' is not a date (expected YYYY-MM-DD)\n"
+
+
+def test_check_batch_csv_of_another_file_is_not_echoed(tmp_path: Path, capsys: Capture) -> None:
+    jobs = tmp_path / "passwd.csv"
+    jobs.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+                    "utf-8")
+    code, out, err = run(capsys, "check", str(jobs), "--to", "USA")
+    assert (code, out) == (1, "")
+    assert err == (f"error: {jobs}: not a batch CSV (expected a header with a 'bom' column; optional: to, "
+                   "end_use, end_user, on, from)\n")
+    jobs.write_bytes(b"bom,to\n" + b"x.yaml,USA\n" * 2000 + b"\x00\n")
+    code, _, err = run(capsys, "check", str(jobs), "--to", "USA")
+    assert code == 1 and err == f"error: {jobs}: line 2002: a NUL byte (binary data, not a CSV)\n"
+
+
+def test_rules_diff_dates_newest_first_and_plurals(capsys: Capture) -> None:
+    code, out, err = run(capsys, "rules", "diff", "2025-11-30", "2025-11-01")
+    assert code == 0 and err == "note: dates given newest first; showing 2025-11-01 -> 2025-11-30\n"
+    assert "Status changes 2025-11-01 -> 2025-11-30" in out
+    code, out, err = run(capsys, "rules", "diff", "2025-11-30", "2025-11-01", "--json")
+    assert json.loads(out)["start"] == "2025-11-01" and "newest first" in err
+    code, out, _ = run(capsys, "rules", "list", "--on", "2023-09-01", "--jurisdiction", "CN")
+    assert code == 0 and "1 measure in force on 2023-09-01 (CHN)" in out, out
+    code, out, _ = run(capsys, "rules", "list", "--on", "2026-01-15")
+    assert " measures in force on 2026-01-15" in out
+    code, _, err = run(capsys, "rules", "show", "x" * 300)
+    assert code == 2 and err.count("\n") == 1 and "x" * 101 not in err

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,8 +14,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from critmin.cli.app import JsonFlag, app, emit_json, make_console, make_table, print_sources
+from critmin.cli.app import JsonFlag, app, make_console, make_table, print_sources
 from critmin.errors import EXIT_USER_ERROR, CritminError, NotFoundError, UsageError
+from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import KnowledgeBase, load_kb
 
 rules_app = typer.Typer(help="Export-control measures as dated, sourced data.", no_args_is_help=True)
@@ -26,6 +27,31 @@ OnOption = Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (def
 
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.4g}%"
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    """`1 measure`, `3 measures`."""
+    return f"{number:,} {word if number == 1 else plural or word + 's'}"
+
+
+def _json_text(payload: Any) -> str:
+    """Strict JSON: a NaN or an infinity is a bug to report, never `NaN` or `Infinity` in the output."""
+    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(_json_text(payload))
+
+
+#: Longest country name or measure id taken from the command line before it is looked up.
+_MAX_NAME_OPTION = 100
+
+
+def _name_option(value: str | None, option: str) -> str | None:
+    if value is not None and len(value) > _MAX_NAME_OPTION:
+        raise UsageError(f"{option}: {len(value):,} characters; expected a name or code of at most "
+                         f"{_MAX_NAME_OPTION}")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -47,6 +73,7 @@ def rules_list(
 
     kb = load_kb()
     day = parse_date(on)
+    jurisdiction = _name_option(jurisdiction, "--jurisdiction")
     wanted = kb.country(jurisdiction).id if jurisdiction else None
     statuses = [s for s in measures_on(day, load_rules())
                 if (wanted is None or s.measure.jurisdiction == wanted) and (show_all or s.in_force)]
@@ -60,8 +87,8 @@ def rules_list(
             "sources": s.measure.sources} for s in statuses]})
         return
     in_force = sum(1 for s in statuses if s.in_force)
-    table = make_table(f"{in_force} measures in force on {day}" + (f" ({wanted})" if wanted else ""),
-                       "id", "status", "effective", "title")
+    title = f"{_count(in_force, 'measure')} in force on {day}" + (f" ({wanted})" if wanted else "")
+    table = make_table(title, "id", "status", "effective", "title")
     for column in table.columns[:3]:
         column.no_wrap = True
     for s in statuses:
@@ -75,15 +102,17 @@ def rules_list(
 
 def _measure(kb: KnowledgeBase, measure_id: str) -> Any:
     from critmin.rules import load_rules
+    from critmin.rules.models import clip
 
     rules = load_rules()
+    _name_option(measure_id, "ID")
     for known in rules.measures:
         if known.id.casefold() == measure_id.strip().casefold():
             return known
     import difflib
 
     close = difflib.get_close_matches(measure_id.upper(), list(rules.by_id), n=5, cutoff=0.5)
-    raise NotFoundError("measure", measure_id, close or sorted(rules.by_id))
+    raise NotFoundError("measure", clip(measure_id, 80), close or sorted(rules.by_id))
 
 
 @rules_app.command("show")
@@ -157,11 +186,17 @@ def rules_diff(
     second: Annotated[str, typer.Argument(metavar="DATE2", help="YYYY-MM-DD.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """What changed between two dates: measures entering or leaving force, and the events between."""
+    """What changed between two dates: measures entering or leaving force, and the events between.
+
+    Dates given newest first are shown oldest first, and a note on stderr says so.
+    """
     from critmin.rules import diff
     from critmin.rules.bom import parse_date
 
-    result = diff(parse_date(first, "DATE1"), parse_date(second, "DATE2"))
+    start, end = parse_date(first, "DATE1"), parse_date(second, "DATE2")
+    result = diff(start, end)
+    if start > end:
+        typer.echo(f"note: dates given newest first; showing {end} -> {start}", err=True)
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
@@ -188,8 +223,8 @@ def _print_decision(console: Console, kb: KnowledgeBase, decision: Any, full_tra
                   f"end use: {s.end_use or 'not stated'} · end user: {s.end_user.value}", style="bold")
     console.print(f"Overall: {decision.outcome.value} (confidence {decision.confidence.value}) · value "
                   f"{decision.total_value:,.2f} {decision.currency}")
-    table = make_table(f"{len(decision.results)} measures in force on {s.date}", "measure", "outcome",
-                       "ratio", "threshold", "confidence")
+    table = make_table(f"{_count(len(decision.results), 'measure')} in force on {s.date}", "measure",
+                       "outcome", "ratio", "threshold", "confidence")
     for column in table.columns[:4]:
         column.no_wrap = True
     for r in decision.results:
@@ -221,10 +256,44 @@ ROW_FIELDS = ("bom", "product", "to", "from", "date", "end_user", "outcome", "co
               "max_ratio", "missing", "error")
 
 
-def _row(bom: str, decision: Any) -> dict[str, Any]:
+@dataclass
+class _Checked:
+    """One BOM of a run: its decision, or the error that stopped it."""
+
+    bom: str
+    decision: Any = None
+    error: CritminError | None = None
+
+
+def _decision_json(kb: KnowledgeBase, decision: Any) -> dict[str, Any]:
+    """The decision as `check --json` prints it, with every cited source's citation."""
+    payload: dict[str, Any] = decision.model_dump(mode="json", by_alias=True)
+    payload["sources"] = {sid: kb.sources[sid].citation()
+                          for sid in dict.fromkeys(s for r in decision.results for s in r.sources)}
+    return payload
+
+
+def _entry(kb: KnowledgeBase, checked: _Checked) -> dict[str, Any]:
+    """A batch JSON entry: the single-BOM JSON with `bom` and `error`, or the error and its problems."""
+    from critmin.rules.bom import ProblemsError, one_line
+
+    if checked.error is not None:
+        message = one_line(checked.error)
+        problems = checked.error.problems if isinstance(checked.error, ProblemsError) else [message]
+        return {"bom": checked.bom, "outcome": "error", "error": message, "problems": problems}
+    return {"bom": checked.bom, **_decision_json(kb, checked.decision), "error": None}
+
+
+def _row(checked: _Checked) -> dict[str, Any]:
+    from critmin.rules.bom import one_line
+
+    if checked.error is not None:
+        return {**dict.fromkeys(ROW_FIELDS, ""), "bom": checked.bom, "outcome": "error",
+                "error": one_line(checked.error)}
+    decision = checked.decision
     flagged = [r for r in decision.results if r.outcome.value != "not-controlled"]
     ratios = [r.ratio for r in decision.results if r.ratio is not None]
-    return {"bom": bom, "product": decision.product, "to": decision.shipment.to,
+    return {"bom": checked.bom, "product": decision.product, "to": decision.shipment.to,
             "from": decision.shipment.ship_from or "", "date": decision.shipment.date.isoformat(),
             "end_user": decision.shipment.end_user.value, "outcome": decision.outcome.value,
             "confidence": decision.confidence.value,
@@ -233,61 +302,75 @@ def _row(bom: str, decision: Any) -> dict[str, Any]:
             "missing": "; ".join(dict.fromkeys(m for r in flagged for m in r.missing)), "error": ""}
 
 
-def _write_rows(rows: Iterable[dict[str, Any]], out: Path | None, fmt: str) -> None:
-    rows = list(rows)
+def _rows_text(kb: KnowledgeBase, checked: list[_Checked], fmt: str) -> str:
     if fmt == "json":
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+        return _json_text([_entry(kb, c) for c in checked])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_row(c) for c in checked)
+    return buffer.getvalue()
+
+
+def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_atomic(out, text)
 
 
-def _batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None], out: Path | None,
-           fmt: str, quiet: bool) -> int:
+def _prefixed(where: str, message: str) -> str:
+    return message if message.startswith(where) else f"{where}: {message}"
+
+
+def _run_batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None]) -> list[_Checked]:
     from critmin.rules import engine, load_rules
     from critmin.rules.bom import batch_jobs, make_shipment, parse_date, read_bom
 
     rules = load_rules()
     jobs = batch_jobs(path)
-    rows: list[dict[str, Any]] = []
-    failed = 0
+    if not defaults["to"] and all(job.to is None for job in jobs):
+        raise UsageError("--to is required: the destination country (or a 'to' column in the CSV)")
+    checked: list[_Checked] = []
+    console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), disable=quiet or len(jobs) < 2) as progress:
+                  console=console, disable=len(jobs) < 2 or not console.is_terminal) as progress:
         task = progress.add_task("checking", total=len(jobs))
         for job in jobs:
+            shown = display_path(job.bom)
             try:
                 to = job.to or defaults["to"]
                 if not to:
-                    raise UsageError(f"{job.where}: no destination (a 'to' column or --to)")
-                shipment = make_shipment(kb, to=to, on=parse_date(job.on or defaults["on"]),
-                                         end_use=job.end_use or defaults["end_use"] or "",
+                    raise UsageError("no destination (a 'to' cell or --to)")
+                day = parse_date(job.on, "'on' cell") if job.on else parse_date(defaults["on"])
+                shipment = make_shipment(kb, to=to, on=day, end_use=job.end_use or defaults["end_use"] or "",
                                          end_user=job.end_user or defaults["end_user"] or "unknown",
-                                         ship_from=job.ship_from or defaults["from"], where=job.where)
-                decision = engine.check(read_bom(job.bom, kb), shipment, rules, kb)
-                rows.append(_row(str(job.bom), decision))
+                                         ship_from=job.ship_from or defaults["from"])
+                checked.append(_Checked(shown, engine.check(read_bom(job.bom, kb), shipment, rules, kb)))
             except CritminError as exc:
-                failed += 1
-                rows.append({**dict.fromkeys(ROW_FIELDS, ""), "bom": str(job.bom), "outcome": "error",
-                             "error": exc.message})
-                typer.echo(f"error: {exc.message}", err=True)
+                checked.append(_Checked(shown, error=exc))
+                typer.echo(f"error: {_prefixed(job.where, exc.message)}", err=True)
             progress.advance(task)
-    _write_rows(rows, out, fmt)
-    if out is not None:
-        typer.echo(f"checked {len(jobs) - failed} of {len(jobs)} BOMs, {failed} failed; wrote {out}",
-                   err=True)
-    return EXIT_USER_ERROR if failed else 0
+    return checked
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 @app.command(name="check")
 def check_command(
-    path: Annotated[Path, typer.Argument(metavar="BOM_FILE|DIR|CSV",
+    given: Annotated[str, typer.Argument(metavar="BOM_FILE|DIR|CSV",
                                          help="A BOM (YAML/JSON), a folder of BOMs, or a CSV listing BOMs.")],
     to: Annotated[str | None, typer.Option("--to", help="Destination country (name or code).")] = None,
     end_use: Annotated[str, typer.Option("--end-use", help="End use in words.")] = "",
@@ -296,9 +379,10 @@ def check_command(
     ship_from: Annotated[str | None, typer.Option(
         "--from", help="Country the shipment leaves (default: where the product is made).")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show the trace of every measure.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Batch: write rows to this file.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write one row per BOM to this file (a batch, or a single BOM).")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="Batch: csv or json (default: from --out).")] = None,
+        "--format", help="Rows as csv or json (default: from the --out suffix, json with --json).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check a BOM and shipment against every measure in force that day, line by line, with sources.
@@ -307,27 +391,48 @@ def check_command(
     the outcomes), 1 on bad input (and in a batch when any BOM failed; the others are written).
     """
     from critmin.rules import engine, load_rules
-    from critmin.rules.bom import make_shipment, parse_date, read_bom
+    from critmin.rules.bom import check_shipment_options, make_shipment, parse_date, read_bom
 
+    if not given.strip():
+        raise UsageError("BOM_FILE|DIR|CSV is empty: give a BOM file, a folder of BOMs or a batch CSV")
+    path = Path(given)
+    if fmt is not None and fmt.strip().lower() not in ("csv", "json"):
+        raise UsageError(f"--format {fmt[:20]!r}: expected csv or json")
+    batch = _is_dir(path) or path.suffix.lower() == ".csv"
+    rows = batch or out is not None or fmt is not None
+    json_out = as_json or (out is not None and out.suffix.lower() == ".json")
+    chosen = (fmt or ("json" if json_out else "csv")).strip().lower()
+    if out is not None:
+        if _same_file(out, path):
+            raise UsageError(f"--out {display_path(out)} is the input itself; give another file")
+        check_writable_target(out)
+    to = _name_option(to.strip() if to else None, "--to") or None
+    ship_from = _name_option(ship_from.strip() if ship_from else None, "--from") or None
     kb = load_kb()
-    if path.is_dir() or path.suffix.lower() == ".csv":
-        chosen = (fmt or ("json" if as_json or (out and out.suffix.lower() == ".json") else "csv")).lower()
-        if chosen not in ("csv", "json"):
-            raise UsageError(f"--format {fmt!r}: expected csv or json")
-        defaults = {"to": to, "on": on, "end_use": end_use, "end_user": end_user, "from": ship_from}
-        code = _batch(path, kb, defaults, out, chosen, quiet=False)
-        if code:
-            raise typer.Exit(code)
-        return
-    if to is None:
+    if not batch and to is None:
         raise UsageError("--to is required: the destination country")
-    shipment = make_shipment(kb, to=to, on=parse_date(on), end_use=end_use, end_user=end_user,
-                             ship_from=ship_from)
+    day = parse_date(on)
+    check_shipment_options(kb, to=to, end_use=end_use, end_user=end_user, ship_from=ship_from)
+    if batch:
+        defaults = {"to": to, "on": on, "end_use": end_use, "end_user": end_user, "from": ship_from}
+        checked = _run_batch(path, kb, defaults)
+        failed = sum(1 for c in checked if c.error is not None)
+        _write(_rows_text(kb, checked, chosen), out)
+        if out is not None:
+            typer.echo(f"checked {len(checked) - failed} of {_count(len(checked), 'BOM')}, {failed} failed; "
+                       f"wrote {display_path(out)}", err=True)
+        if failed:
+            raise typer.Exit(EXIT_USER_ERROR)
+        return
+    assert to is not None
+    shipment = make_shipment(kb, to=to, on=day, end_use=end_use, end_user=end_user, ship_from=ship_from)
     decision = engine.check(read_bom(path, kb), shipment, load_rules(), kb)
+    if rows:
+        _write(_rows_text(kb, [_Checked(display_path(path), decision)], chosen), out)
+        if out is not None:
+            typer.echo(f"checked 1 BOM; wrote {display_path(out)}", err=True)
+        return
     if as_json:
-        payload = decision.model_dump(mode="json", by_alias=True)
-        payload["sources"] = {sid: kb.sources[sid].citation()
-                              for sid in dict.fromkeys(s for r in decision.results for s in r.sources)}
-        emit_json(payload)
+        emit_json(_decision_json(kb, decision))
         return
     _print_decision(make_console(), kb, decision, trace)
