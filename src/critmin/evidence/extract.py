@@ -325,6 +325,10 @@ _LABELS = frozenset({
 _GLUED_BEFORE = frozenset("._'’[")
 _NOT_BEFORE_COUNT = frozenset("-–/:#@$€£¥￥₩₹[+~^")
 
+#: Longest sentence quoted with a figure, in characters: a longer "sentence" (text with no
+#: sentence break for pages) is quoted as this many characters around the figure.
+MAX_SENTENCE_CHARS = 1000
+
 #: Longest number read, in characters (digits, commas, a decimal point, Chinese numerals). The
 #: longest real figures (`1,000,000,000,000`, 三亿五千六百七十八万九千零一十二) are under 20; a
 #: longer run is a serial number, a hash or junk, and reading it could overflow a float or exceed
@@ -356,7 +360,8 @@ def extract_figures(text: str) -> list[Figure]:
     starts: list[int] = []
 
     def sentence_at(start: int, end: int) -> str:
-        """The sentence(s) holding `text[start:end]`; a figure never cuts a sentence short.
+        """The sentence(s) holding `text[start:end]`; a figure never cuts a sentence short (one
+        longer than MAX_SENTENCE_CHARS is cut to that many characters around the figure).
 
         Sentences are split on first need: most paragraphs hold no figure at all.
         """
@@ -367,7 +372,13 @@ def extract_figures(text: str) -> list[Figure]:
             return text[start:end]
         first = max(bisect_right(starts, start) - 1, 0)
         last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
-        return text[min(spans[first][0], start) : max(spans[last][1], end)]
+        low, high = min(spans[first][0], start), max(spans[last][1], end)
+        if high - low > MAX_SENTENCE_CHARS:
+            # no sentence break for pages on end (a scraped blob, a list glued into one line):
+            # quote the stretch around the figure, or every figure would carry the whole text
+            room = max(0, MAX_SENTENCE_CHARS - (end - start)) // 2
+            low, high = max(low, start - room), min(high, end + room)
+        return text[low:high]
 
     candidates: list[_Candidate] = []
     for match in _NUMBER.finditer(text):

@@ -148,8 +148,10 @@ def _prepare_paragraph(
         mention_rows += [(m.kind, m.entity_id, m.name, m.start, m.end, field_name) for m in mentions]
         nearest = NearestEntity(mentions)
         for figure in extract_figures(text):
-            sentence_start = (text.rfind(figure.sentence, 0, figure.start + len(figure.sentence))
-                              if figure.sentence else -1)
+            # the sentence starts at most its own length before the figure: searching only there
+            # keeps this linear in the paragraph
+            sentence_start = (text.rfind(figure.sentence, max(0, figure.start - len(figure.sentence)),
+                                         figure.start + len(figure.sentence)) if figure.sentence else -1)
             span = ((sentence_start, sentence_start + len(figure.sentence)) if sentence_start >= 0
                     else (figure.start, figure.end))
             figure_rows.append((
