@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +29,20 @@ DbOption = Annotated[Path | None, typer.Option(
     "--db", help="Evidence database (default: CRITMIN_DB or evidence.db in the user data folder).")]
 workflow_app = typer.Typer(help="Saved digest topics.", no_args_is_help=True)
 app.add_typer(workflow_app, name="workflow")
+
+
+@contextmanager
+def _store(db: Path | None, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+    """The evidence database, open for the command; an SQLite failure while it is used (a store
+    locked by another ingest beyond the 30 s wait, a damaged file, a full disk) is one `error:`
+    line naming the database, not an internal error. Commits already made are kept."""
+    from critmin.evidence.store import StoreError, connect, default_db_path
+
+    with closing(connect(db, read_only=read_only)) as conn:
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{display_path(db or default_db_path())}: database error: {exc}") from None
 
 
 def _parse_date(text: str | None, option: str) -> date | None:
@@ -53,15 +69,16 @@ def ingest(
     """
     from critmin.evidence.ingest import EXIT_SOME_FAILED, IngestReport, collect_paths, ingest_paths
     from critmin.evidence.link import linker_for
-    from critmin.evidence.store import connect
+    from critmin.evidence.store import default_db_path
 
     kb = load_kb()
     files, unlisted = collect_paths(paths)
+    files = _without_the_store(files, db or default_db_path())
     if not files and not unlisted:
         raise CritminError(f"no files to ingest in {', '.join(display_path(p) for p in paths)}")
     report = IngestReport()
     if files:
-        with closing(connect(db)) as conn:
+        with _store(db) as conn:
             linker = linker_for(kb)
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=Console(stderr=True),
@@ -83,6 +100,24 @@ def ingest(
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
+def _without_the_store(files: list[Path], db: Path) -> list[Path]:
+    """The files, less the evidence database and its journal files (`critmin ingest .` run in
+    the folder that holds the store would otherwise read it, and fail on it, as a document)."""
+    try:
+        store = db.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return files
+    own = {store, *(store.with_name(store.name + suffix) for suffix in ("-wal", "-shm", "-journal"))}
+
+    def is_own(path: Path) -> bool:
+        try:
+            return path.resolve() in own
+        except (OSError, RuntimeError, ValueError):  # a loop, an unreadable path: reading says why
+            return False
+
+    return [path for path in files if not is_own(path)]
+
+
 @app.command(name="search")
 def search_command(
     query: Annotated[str, typer.Argument(help="Words in English or Chinese; any text is safe.")],
@@ -97,10 +132,9 @@ def search_command(
 ) -> None:
     """BM25-ranked documents with highlighted snippets, across languages."""
     from critmin.evidence.search import search
-    from critmin.evidence.store import connect
 
     kb = load_kb()
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         hits = search(conn, kb, query, since=_parse_date(since, "--since"),
                       until=_parse_date(until, "--until"), lang=lang,
                       material=kb.material(material).id if material else None,
@@ -132,14 +166,13 @@ def facts_command(
 ) -> None:
     """Numeric claims with the exact sentence, document, publisher, date and paragraph."""
     from critmin.evidence.read import facts
-    from critmin.evidence.store import connect
 
     kb = load_kb()
     family: set[str] | None = None
     if material:
         found = kb.material(material)
         family = {found.id} | {m.id for m in kb.materials.values() if m.parent == found.id}
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         rows = facts(conn, materials=family, country=kb.country(country).id if country else None,
                      kind=kind, limit=limit)
     if as_json:
@@ -159,9 +192,8 @@ def facts_command(
 def docs_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Stored documents, newest first."""
     from critmin.evidence.read import list_documents
-    from critmin.evidence.store import connect
 
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         rows = list_documents(conn)
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
@@ -182,9 +214,8 @@ def show(
 ) -> None:
     """One stored document: metadata, paragraphs (with English twins), entities, copies."""
     from critmin.evidence.read import show_document
-    from critmin.evidence.store import connect
 
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         view = show_document(conn, doc_id)
     if as_json:
         emit_json(view.model_dump(mode="json"))
@@ -212,10 +243,9 @@ def show(
 
 def _digest_output(topic: str, since: str | None, db: Path | None, as_json: bool) -> None:
     from critmin.evidence.digest import digest, render_markdown
-    from critmin.evidence.store import connect
 
     kb = load_kb()
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         result = digest(conn, kb, topic, since=_parse_date(since, "--since"))
     if as_json:
         emit_json(result.model_dump(mode="json"))
@@ -244,10 +274,9 @@ def workflow_add(
     db: DbOption = None,
 ) -> None:
     """Save a named topic query (an existing name is refused unless --replace is given)."""
-    from critmin.evidence.store import connect
     from critmin.evidence.workflows import add_workflow
 
-    with closing(connect(db)) as conn:
+    with _store(db) as conn:
         replaced = add_workflow(conn, name, query, replace=replace)
     typer.echo(f"{'replaced' if replaced else 'saved'} workflow {name.strip()!r}: {query.strip()}")
 
@@ -255,10 +284,9 @@ def workflow_add(
 @workflow_app.command("list")
 def workflow_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Saved workflows: name, query and when it was saved."""
-    from critmin.evidence.store import connect
     from critmin.evidence.workflows import saved_workflows
 
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         rows = saved_workflows(conn)
     if as_json:
         emit_json([w.model_dump(mode="json") for w in rows])
@@ -280,10 +308,9 @@ def workflow_run(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a saved workflow: the digest of its query."""
-    from critmin.evidence.store import connect
     from critmin.evidence.workflows import workflow_query
 
-    with closing(connect(db, read_only=True)) as conn:
+    with _store(db, read_only=True) as conn:
         query = workflow_query(conn, name)
     _digest_output(query, since, db, as_json)
 

@@ -130,7 +130,7 @@ def collect_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     for path in paths:
         try:
             is_folder = path.is_dir()
-        except OSError:  # too long, or in a folder we may not enter: reading it says why
+        except (OSError, ValueError):  # too long, in a folder we may not enter, a NUL: reading says why
             is_folder = False
         if not is_folder:
             found.append(path)
