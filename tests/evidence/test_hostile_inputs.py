@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from critmin.cli import main
 from critmin.evidence import ingest as ingest_module
 from critmin.evidence import prepare as prepare_module
-from critmin.evidence.extract import MAX_NUMBER_CHARS, extract_figures
+from critmin.evidence.extract import MAX_NUMBER_CHARS, MAX_SENTENCE_CHARS, extract_figures
 from critmin.evidence.ingest import collect_paths, ingest_paths, ingest_uploads
 from critmin.evidence.link import Linker, Mention, linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
@@ -457,6 +457,22 @@ def test_a_one_megabyte_paragraph_reads_its_mentions_a_bounded_number_of_times(
     assert ("Ga", "CHN") in linked and ("REE", "USA") in linked
 
 
+def test_text_without_sentence_breaks_quotes_a_bounded_stretch_per_figure(kb: KnowledgeBase) -> None:
+    """A blob with no sentence break made every figure quote (and store, and search for) the whole
+    blob: quadratic in time and memory. Each figure now quotes at most MAX_SENTENCE_CHARS around it."""
+    blob = "China exported 1,200 tons of gallium to Japan, up 8%, 美国进口35吨稀土 " * 1500
+    figures = extract_figures(blob)
+    assert len(figures) > 4000
+    for figure in figures:
+        assert len(figure.sentence) <= MAX_SENTENCE_CHARS and figure.original in figure.sentence
+        assert blob.find(figure.sentence, max(0, figure.start - MAX_SENTENCE_CHARS)) <= figure.start
+    assert extract_figures("Output rose 8% in 2024. Prices fell.")[0].sentence == "Output rose 8% in 2024."
+    document = ParsedDocument(title="blob", language="mixed", body=blob, format="text",
+                              paragraphs=[ParsedParagraph(text=blob)])
+    rows = prepare_document(linker_for(kb), document).paragraphs[1].figures
+    assert all(row[8] == "Ga" for row in rows if row[4] == "1,200 tons")  # linked within the stretch
+
+
 @given(st.lists(st.sampled_from(["Lynas Group", " 北方稀土集团", "稀土", "Baotou Steel Group ", "镝",
                                  " Group ", "China ", "公司", "Zijin Mining", ". ", "Apple Inc."]),
                 max_size=40))
@@ -536,3 +552,37 @@ def test_show_with_an_id_beyond_64_bits(db: Path, capsys: pytest.CaptureFixture[
     connect(db).close()
     code, _, err = run(capsys, "show", "9" * 30, "--db", str(db))
     assert code == 1 and err.startswith("error: no document with id 999")
+
+
+def test_ingesting_the_folder_that_holds_the_store_leaves_the_store_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, "utf-8")
+    db = tmp_path / "evidence.db"
+    assert run(capsys, "ingest", str(tmp_path / "good.txt"), "--db", str(db))[0] == 0
+    connect(db).close()
+    (tmp_path / "evidence.db-wal").write_bytes(b"\x00" * 32)  # as a live store has
+    code, out, err = run(capsys, "ingest", str(tmp_path), "--db", str(db))
+    assert (code, failure_lines(err)) == (0, [])
+    assert out.strip() == "ingested 0, duplicates 1 (0 near-duplicates linked), failed 0"
+
+
+def test_a_damaged_store_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD * 50, "utf-8")
+    db = tmp_path / "ev.db"
+    assert run(capsys, "ingest", str(good), "--db", str(db))[0] == 0
+    with db.open("r+b") as handle:
+        handle.seek(4096 * 2)
+        handle.write(b"\xa5" * 4096 * 6)
+    for command in (["docs"], ["facts"], ["show", "1"], ["search", "gallium"], ["ingest", str(good)]):
+        code, _, err = run(capsys, *command, "--db", str(db))
+        assert code == 1 and err.startswith(f"error: {db}: ") and err.count("\n") == 1, (command, err)
+
+
+def test_a_path_with_a_nul_is_that_file_s_failure(conn: sqlite3.Connection, kb: KnowledgeBase,
+                                                  tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, "utf-8")
+    files, failures = collect_paths([tmp_path / "a\x00b.txt", tmp_path / "good.txt"])
+    report = ingest_paths(conn, linker_for(kb), files)
+    assert failures == [] and report.ingested == 1
+    assert report.failed == [f"{tmp_path}/a\\x00b.txt: ValueError: embedded null byte"]
