@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from critmin import __version__
+from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase
 
 
@@ -62,8 +63,20 @@ def make_console() -> Console:
     return Console(highlight=False, soft_wrap=False, markup=False)
 
 
+def json_text(payload: Any) -> str:
+    """Strict JSON: no `NaN` or `Infinity`, which JSON does not have and strict parsers refuse.
+
+    Inputs are refused when they hold a non-finite number, so one here is a bug; it is reported
+    as an error and nothing is printed rather than a document no parser can read.
+    """
+    try:
+        return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    except ValueError:
+        raise CritminError("the result holds a number that is not finite; nothing was written") from None
+
+
 def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(payload))
 
 
 def pct(share: float | None) -> str:
