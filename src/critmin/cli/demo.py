@@ -82,7 +82,8 @@ def evidence_tour(console: Console, kb: KnowledgeBase) -> None:
             for rank, hit in enumerate(search(conn, kb, DEMO_QUERY, limit=3), start=1):
                 console.print(f"{rank}. {escape(hit.title)}")
                 console.print(f"   {escape(hit.publisher or 'unknown publisher')} · "
-                              f"{(hit.published or 'undated')[:10]} · {hit.language} · score {hit.score:.2f}")
+                              f"{(hit.published or 'undated')[:10]} · {hit.language} · "
+                              f"relevance {hit.relevance:.2f}")
             for fact in facts(conn, materials={DEMO_MATERIAL}, kind="percent", limit=1):
                 country = kb.country_name(fact.country) if fact.country else "no country"
                 console.print(f"\nA figure and where it was said: {escape(fact.original)} "
