@@ -13,6 +13,11 @@ query of the user's words alone on critmin's own index (no expansion, no join, n
 which is the like-for-like baseline: unicode61 on raw text keeps a Chinese run as one token, so
 it is fast on Chinese queries because it finds almost nothing (the match counts are printed).
 
+A single long paragraph (250 KB and 1 MB of the same sentences, no paragraph breaks) is prepared
+beside the same text split into ~2 KB paragraphs: linking figures to the entities nearest them
+was quadratic in a paragraph's length, so the two columns show whether one long paragraph still
+costs what ordinary text of the same size costs, and whether 4x the text takes ~4x the time.
+
 --compare-tokenizers also measures, on the sample corpus, recall (against plain substring
 matching) and index size for FTS5's trigram tokenizer, jieba segmentation (if installed) and
 critmin's bigram/character streams: the measurement behind the choice in docs/evidence.md.
@@ -130,6 +135,27 @@ def bench_bare(
     return ingest_seconds, latencies, matches
 
 
+def bench_long_paragraph(sizes: tuple[int, ...] = (250_000, 1_000_000)) -> list[tuple[int, float, float]]:
+    """(bytes, seconds as one paragraph, seconds as ~2 KB paragraphs) for each size."""
+    from critmin.evidence.prepare import prepare_document
+
+    linker = linker_for(load_kb())
+    sentences = " ".join(d.body.replace("\n", " ") for d in synthetic(700, seed=11))
+    out = []
+    for size in sizes:
+        text = sentences.encode("utf-8")[:size].decode("utf-8", errors="ignore")
+        pieces = [text[i:i + 700] for i in range(0, len(text), 700)]  # ~2 KB of mixed text each
+        timings = []
+        for paragraphs in ([text], pieces):
+            document = ParsedDocument(title="long", language="mixed", body=text, format="text",
+                                      paragraphs=[ParsedParagraph(text=p) for p in paragraphs])
+            t0 = time.perf_counter()
+            prepare_document(linker, document)
+            timings.append(time.perf_counter() - t0)
+        out.append((size, timings[0], timings[1]))
+    return out
+
+
 def compare_tokenizers(folder: Path) -> None:
     from critmin.evidence.tokens import index_streams, term_query
 
@@ -217,6 +243,13 @@ def main() -> None:
         print("documents matched (user's words on critmin's index / bare raw-text table):")
         for query in dict.fromkeys(queries):
             print(f"  {query:22s} {c_matches[query]:8,d} / {b_matches[query]:8,d}")
+        rows_long = bench_long_paragraph()
+        for size, single, split in rows_long:
+            print(f"one {size / 1e6:g} MB paragraph {single:6.2f} s   same text in 2 KB paragraphs "
+                  f"{split:6.2f} s   ({single / max(1e-9, split):.2f}x)")
+        (small, small_s, _), (large, large_s, _) = rows_long[0], rows_long[-1]
+        print(f"one paragraph, {large / small:.0f}x the text: {large_s / max(1e-9, small_s):.1f}x the time "
+              "(linear: ~4x; scanning every mention for every figure, as before, grew ~16x)")
         if args.compare_tokenizers:
             compare_tokenizers(folder)
 
