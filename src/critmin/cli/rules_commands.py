@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from critmin.cli.app import JsonFlag, app, make_console, make_table, print_sources
+from critmin.cli.app import JsonFlag, app, emit_json, json_text, make_console, make_table, print_sources
 from critmin.errors import EXIT_USER_ERROR, CritminError, NotFoundError, UsageError
 from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import KnowledgeBase, load_kb
@@ -32,15 +31,6 @@ def _pct(value: float | None) -> str:
 def _count(number: int, word: str, plural: str | None = None) -> str:
     """`1 measure`, `3 measures`."""
     return f"{number:,} {word if number == 1 else plural or word + 's'}"
-
-
-def _json_text(payload: Any) -> str:
-    """Strict JSON: a NaN or an infinity is a bug to report, never `NaN` or `Infinity` in the output."""
-    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
-def emit_json(payload: Any) -> None:
-    sys.stdout.write(_json_text(payload))
 
 
 #: Longest country name or measure id taken from the command line before it is looked up.
@@ -304,7 +294,7 @@ def _row(checked: _Checked) -> dict[str, Any]:
 
 def _rows_text(kb: KnowledgeBase, checked: list[_Checked], fmt: str) -> str:
     if fmt == "json":
-        return _json_text([_entry(kb, c) for c in checked])
+        return json_text([_entry(kb, c) for c in checked])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
     writer.writeheader()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from critmin.cli.app import JsonFlag, app, make_console, make_table
-from critmin.errors import CritminError, UsageError
+from critmin.cli.app import JsonFlag, app, emit_json, json_text, make_console, make_table
+from critmin.errors import UsageError
 from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import load_kb
 from critmin.report import simulation_html, simulation_markdown
@@ -25,18 +24,6 @@ from critmin.sim import (
 )
 from critmin.sim.scenario import read_scenario
 from critmin.sim.simulation import EXECUTORS, check_run_options
-
-
-def strict_json(payload: Any) -> str:
-    """JSON with no NaN or Infinity (which JSON does not have), so strict parsers read it."""
-    try:
-        return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    except ValueError:
-        raise CritminError("the result holds a number that is not finite; nothing was written") from None
-
-
-def emit_strict_json(payload: Any) -> None:
-    sys.stdout.write(strict_json(payload))
 
 
 def check_targets(scenario: str, *targets: Path | None) -> None:
@@ -236,7 +223,7 @@ def simulate_command(
         sensitivity_runs=sensitivity_runs,
     )
     # rendered before any file is written, so a failure leaves nothing behind
-    text = strict_json(result.model_dump(mode="json")) if json_out else None
+    text = json_text(result.model_dump(mode="json")) if json_out else None
     html = simulation_html(result) if report is not None else None
     notes = simulation_markdown(result) if markdown is not None else None
     if report is not None and html is not None:
@@ -264,7 +251,7 @@ def backtest_command(
     check_run_options(runs=runs, seed=seed)
     result = backtest(load_kb(), runs=runs, seed=seed)
     if json_out:
-        emit_strict_json(result.model_dump(mode="json"))
+        emit_json(result.model_dump(mode="json"))
         return
     print_backtest(make_console(), result)
 
@@ -285,7 +272,7 @@ def scenarios_command(json_out: JsonFlag = False) -> None:
             }
         )
     if json_out:
-        emit_strict_json(rows)
+        emit_json(rows)
         return
     table = make_table(
         "Bundled scenarios (critmin simulate NAME)", "name", "title", "start", "days", "measures"
