@@ -20,6 +20,8 @@ from critmin.kb import KnowledgeBase, Measure, Stage, check_data, load_kb
 EDITION_SOURCE = re.compile(r"^usgs-mcs(\d{4})-")
 REVISED = re.compile(r"revised from ([\d,]+) in MCS (\d{4})")
 SHARE_TOLERANCE = 0.005
+#: Years a later edition revised but the copy read did not hold (noted on the rows concerned).
+NOT_IN_LATER_COPY = {("Pt", 2024)}
 
 
 def bundled_rows() -> list[dict[str, str]]:
@@ -139,7 +141,7 @@ def test_every_year_comes_from_the_latest_bundled_edition(kb: KnowledgeBase) -> 
         edition = int(EDITION_SOURCE.match(primary).group(1))  # type: ignore[union-attr]
         chapter = primary.split("-", 2)[2]
         assert edition in (row.year + 1, row.year + 2), row
-        if edition == row.year + 1:
+        if edition == row.year + 1 and (row.material, row.year) not in NOT_IN_LATER_COPY:
             assert f"usgs-mcs{row.year + 2}-{chapter}" not in kb.sources, row
 
 
