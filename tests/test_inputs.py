@@ -229,3 +229,13 @@ def test_flow_depth_counts_brackets_and_stops_early() -> None:
     assert flow_depth("a: [1, {b: [2]}]") == 3
     assert flow_depth("]]] [x]") == 1  # stray closers never go below zero
     assert flow_depth("[" * 1_000_000, stop_above=MAX_DEPTH) == MAX_DEPTH + 1
+
+
+def test_nul_bytes_in_paths_and_huge_keys_stay_one_short_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="NUL byte"):
+        read_bytes(Path("bad\x00name.yaml"), 10)
+    with pytest.raises(InputError, match="NUL byte"):
+        write_atomic(tmp_path / "bad\x00name.html", "x")
+    with pytest.raises(InputError) as caught:
+        load_yaml("k" * 5000 + ": .inf", "b.yaml")
+    assert len(caught.value.message) < 200

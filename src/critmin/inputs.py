@@ -135,6 +135,8 @@ def check_regular_file(path: Path) -> os.stat_result:
     """`stat` of `path`, refusing anything that is not a regular file with a sentence that says so."""
     if len(os.fsencode(path)) > MAX_PATH_BYTES:
         raise InputError(path, "the path is too long")
+    if "\x00" in os.fspath(path):
+        raise InputError(path, "the path contains a NUL byte")
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -366,7 +368,8 @@ def check_depth(data: Any, file: str | os.PathLike[str], limit: int = MAX_DEPTH)
         elif isinstance(item, list):
             stack.extend((value, depth + 1, f"{where}[{index}]") for index, value in enumerate(item))
         elif isinstance(item, float) and not math.isfinite(item):
-            raise InputError(file, f"field {where or '(top level)'!r}: {item} is not a finite number")
+            shown = where if len(where) <= 80 else f"{where[:38]}…{where[-38:]}"
+            raise InputError(file, f"field {shown or '(top level)'!r}: {item} is not a finite number")
 
 
 def finite_or_none(value: float | None) -> float | None:
@@ -384,6 +387,8 @@ def check_writable_target(path: Path) -> None:
     """Refuse, before any work is done, an output path whose folder is missing or that is a folder."""
     if len(os.fsencode(path)) > MAX_PATH_BYTES:
         raise InputError(path, "cannot write: the path is too long")
+    if "\x00" in os.fspath(path):
+        raise InputError(path, "cannot write: the path contains a NUL byte")
     try:
         if path.is_dir():
             raise InputError(path, "cannot write: is a folder (give a file name)")
