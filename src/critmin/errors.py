@@ -49,12 +49,56 @@ class NotFoundError(CritminError):
         self.suggestions = list(suggestions)
 
 
-class DataError(CritminError):
+#: Problems listed under an error's first line; the rest are counted.
+SHOWN_PROBLEMS = 5
+
+
+def format_problems(header: str, problems: Sequence[str]) -> str:
+    """`header: problem`, or `header: N problems` then the first few indented, then `(and K more)`.
+
+    Long single lines that join every problem (with the file repeated in each) were unreadable;
+    the file or subject is named once, and each problem gets its own line.
+    """
+    if len(problems) == 1:
+        return f"{header}: {problems[0]}"
+    lines = [f"{header}: {len(problems)} problems"]
+    lines += [f"  {problem}" for problem in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"  (and {len(problems) - SHOWN_PROBLEMS} more)")
+    return "\n".join(lines)
+
+
+def one_line(error: CritminError) -> str:
+    """An error's message on one line (a CSV cell, a JSON field)."""
+    if isinstance(error, ProblemsError):
+        return error.one_line()
+    return " ".join(error.message.split())
+
+
+class ProblemsError(CritminError):
+    """One or more problems with one file, listed under a first line that names the file.
+
+    One problem is one line, `file: problem`. Several are a header line `file: N problems`
+    followed by the first few, one per line and indented, then `(and K more)`; the file is
+    named once. `one_line()` gives the same on a single line (for a CSV cell).
+    """
+
+    def __init__(self, file: str, problems: Sequence[str]) -> None:
+        self.file = file
+        self.problems = list(problems) or ["invalid"]
+        super().__init__(format_problems(file, self.problems))
+
+    def one_line(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.file}: {self.problems[0]}"
+        shown = "; ".join(self.problems[:SHOWN_PROBLEMS])
+        more = len(self.problems) - SHOWN_PROBLEMS
+        tail = f" (and {more} more)" if more > 0 else ""
+        return f"{self.file}: {len(self.problems)} problems: {shown}{tail}"
+
+
+class DataError(ProblemsError):
     """Bundled or user-supplied data failed validation; lists each problem with file and row."""
 
     def __init__(self, problems: Sequence[object]) -> None:
-        lines = [str(p) for p in problems]
-        shown = "; ".join(lines[:5])
-        more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
-        super().__init__(f"data check failed: {shown}{more}")
-        self.problems = list(problems)
+        super().__init__("data check failed", [str(p) for p in problems])

@@ -265,7 +265,7 @@ def _decision_json(kb: KnowledgeBase, decision: Any) -> dict[str, Any]:
 
 def _entry(kb: KnowledgeBase, checked: _Checked) -> dict[str, Any]:
     """A batch JSON entry: the single-BOM JSON with `bom` and `error`, or the error and its problems."""
-    from critmin.rules.bom import ProblemsError, one_line
+    from critmin.errors import ProblemsError, one_line
 
     if checked.error is not None:
         message = one_line(checked.error)
@@ -275,7 +275,7 @@ def _entry(kb: KnowledgeBase, checked: _Checked) -> dict[str, Any]:
 
 
 def _row(checked: _Checked) -> dict[str, Any]:
-    from critmin.rules.bom import one_line
+    from critmin.errors import one_line
 
     if checked.error is not None:
         return {**dict.fromkeys(ROW_FIELDS, ""), "bom": checked.bom, "outcome": "error",

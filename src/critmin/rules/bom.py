@@ -14,14 +14,20 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from critmin.errors import CritminError, NotFoundError, UsageError
+from critmin.errors import (
+    CritminError,
+    NotFoundError,
+    ProblemsError,
+    UsageError,
+    format_problems,
+)
 from critmin.inputs import InputError, display_path, load_structured, os_reason, read_text
 from critmin.kb import KnowledgeBase
 from critmin.rules.models import (
@@ -47,50 +53,6 @@ MAX_BATCH_BOMS = 100_000
 MAX_CELL_CHARS = 4096
 #: Longest end use in words (the web form's limit too).
 MAX_END_USE_CHARS = 500
-#: Problems listed under an error's first line; the rest are counted.
-SHOWN_PROBLEMS = 5
-
-
-class ProblemsError(CritminError):
-    """One or more problems with one file, listed under a first line that names the file.
-
-    One problem is one line, `file: problem`. Several are a header line `file: N problems`
-    followed by the first few, one per line and indented, then `(and K more)`; the file is
-    named once. `one_line()` gives the same on a single line (for a CSV cell).
-    """
-
-    def __init__(self, file: str, problems: Sequence[str]) -> None:
-        self.file = file
-        self.problems = list(problems) or ["invalid"]
-        super().__init__(format_problems(file, self.problems))
-
-    def one_line(self) -> str:
-        if len(self.problems) == 1:
-            return f"{self.file}: {self.problems[0]}"
-        shown = "; ".join(self.problems[:SHOWN_PROBLEMS])
-        more = len(self.problems) - SHOWN_PROBLEMS
-        tail = f" (and {more} more)" if more > 0 else ""
-        return f"{self.file}: {len(self.problems)} problems: {shown}{tail}"
-
-
-def format_problems(file: str, problems: Sequence[str]) -> str:
-    """`file: problem`, or `file: N problems` then the first few indented, then `(and K more)`."""
-    if len(problems) == 1:
-        return f"{file}: {problems[0]}"
-    lines = [f"{file}: {len(problems)} problems"]
-    lines += [f"  {problem}" for problem in problems[:SHOWN_PROBLEMS]]
-    if len(problems) > SHOWN_PROBLEMS:
-        lines.append(f"  (and {len(problems) - SHOWN_PROBLEMS} more)")
-    return "\n".join(lines)
-
-
-def one_line(error: CritminError) -> str:
-    """An error's message on one line (a CSV cell, a JSON field)."""
-    if isinstance(error, ProblemsError):
-        return error.one_line()
-    return " ".join(error.message.split())
-
-
 def _where(data: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str, ...]]:
     """'line item 3 ('rotor magnets')' and the rest of the path, for a pydantic error location."""
     if len(loc) >= 2 and loc[0] == "lines" and isinstance(loc[1], int):
