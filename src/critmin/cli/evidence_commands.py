@@ -109,7 +109,11 @@ def _without_the_store(files: list[Path], db: Path) -> list[Path]:
         return files
     own = {store, *(store.with_name(store.name + suffix) for suffix in ("-wal", "-shm", "-journal"))}
 
+    names = (store.name, db.name)
+
     def is_own(path: Path) -> bool:
+        if not path.name.startswith(names):  # resolving every file of a large folder costs
+            return False
         try:
             return path.resolve() in own
         except (OSError, RuntimeError, ValueError):  # a loop, an unreadable path: reading says why
