@@ -14,8 +14,6 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-import numpy as np
-
 from critmin import inputs
 from critmin.evidence.models import EntityHint, ParsedDocument, ParsedParagraph
 from critmin.evidence.parse.detect import DocumentError, language_of
@@ -104,8 +102,6 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
     if closing is None:
         raise DocumentError(name, "broken front matter: no closing `---` line")
     block = rest[: closing.start()]
-    if _flow_depth(block) > inputs.MAX_DEPTH:
-        raise DocumentError(name, f"broken front matter: nested deeper than {inputs.MAX_DEPTH} levels")
     try:
         # the newline keeps line numbers those of the file: the front matter starts on line 2
         loaded = inputs.load_yaml("\n" + block, name)
@@ -123,20 +119,6 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[Any, Any], str]:
                 raise DocumentError(name, f"broken front matter: field {_key_text(key)!r}: a number "
                                     f"with more than {inputs.MAX_DIGITS} digits")
     return loaded, body
-
-
-def _flow_depth(block: str) -> int:
-    """The deepest nesting of `[`/`{` in the block, counting brackets inside quotes too.
-
-    PyYAML's scanner does work proportional to the open brackets for every token, so `[[[[…`
-    takes seconds before its composer gives up; counting first refuses it at once. A quoted
-    string with a hundred unmatched brackets is refused too, which no real front matter has.
-    """
-    data = np.frombuffer(block.encode("utf-8", errors="replace"), dtype=np.uint8)
-    steps = np.zeros(len(data), dtype=np.int32)
-    steps[(data == ord("[")) | (data == ord("{"))] = 1
-    steps[(data == ord("]")) | (data == ord("}"))] = -1
-    return int(np.cumsum(steps).max()) if len(steps) else 0
 
 
 def _key_text(key: object) -> str:
