@@ -80,9 +80,10 @@ def ingest(
     if files:
         with _store(db) as conn:
             linker = linker_for(kb)
+            progress_console = Console(stderr=True)
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=Console(stderr=True),
-                          disable=as_json or len(files) < 2) as progress:
+                          TimeElapsedColumn(), console=progress_console,
+                          disable=as_json or len(files) < 2 or not progress_console.is_terminal) as progress:
                 task = progress.add_task("ingesting", total=len(files))
                 report = ingest_paths(conn, linker, files, workers=workers,
                                       on_file=lambda _path: progress.advance(task))
