@@ -274,3 +274,48 @@ def test_console_script_entry_point() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: unknown material 'nosuchthing'")
     assert "Traceback" not in result.stderr
+
+
+def test_prices_json(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "prices", "锑")
+    assert data and {"date", "value", "unit", "currency", "market", "product", "kind", "sources",
+                     "confidence", "note"} <= set(data[0])
+    annual = [p for p in data if p["kind"] == "annual_average"]
+    assert [p["date"] for p in annual] == [str(y) for y in range(2018, 2025)]
+    assert {(p["unit"], p["currency"], p["market"]) for p in annual} == {("$/lb", "USD", "world")}
+    assert data == run_json(capsys, "prices", "antimony") == run_json(capsys, "prices", "Sb")
+    keys = [(p["product"], p["market"], p["date"]) for p in run_json(capsys, "prices", "Ga")]
+    assert keys == sorted(keys, key=lambda k: (k[0].casefold(), k[1], k[2]))
+
+
+def test_prices_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    europe = run_json(capsys, "prices", "Ge", "--market", "Europe")
+    assert europe and {p["market"] for p in europe} == {"europe"}
+    dioxide = run_json(capsys, "prices", "Ge", "--product", "DIOXIDE")
+    assert dioxide and {p["product"] for p in dioxide} == {"dioxide 99.999%"}
+    recent = run_json(capsys, "prices", "Ge", "--since", "2024-06")
+    assert {p["date"] for p in recent} == {"2024", "2024-09"}
+    assert run_json(capsys, "prices", "Ga", "--since", "2030") == []
+
+
+def test_prices_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "prices", "Dy", "--market", "europe")
+    assert code == 0 and out.startswith("dysprosium (Dy) prices: 2 points")
+    assert "2025-04" in out and "europe" in out and "850" in out
+    assert "gmteight-2025-05-09-overseas-rare-earths" in out and "below high confidence" in out
+    code, out, _ = run(capsys, "prices", "Ga", "--product", "oxide")
+    assert code == 0 and out.startswith("No price points for gallium (Ga) for products matching")
+    assert "products with prices:" in out
+
+
+def test_prices_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prices", "antimny")
+    assert (code, out) == (1, "") and err.startswith("error: unknown material 'antimny'; did you mean:")
+    assert "antimony (Sb)" in err
+    code, _, err = run(capsys, "prices", "Sb", "--market", "asia")
+    assert code == 2 and err.count("\n") == 1
+    assert err == ("error: unknown market 'asia'; expected one of: china_domestic, fob_china, "
+                   "europe, us, world\n")
+    for bad in ("2024-13", "last year", "2024-02-30"):
+        code, _, err = run(capsys, "prices", "Sb", "--since", bad)
+        assert code == 2 and err.startswith(f"error: bad date {bad!r}"), err

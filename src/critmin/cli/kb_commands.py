@@ -1,5 +1,5 @@
-"""Knowledge-base commands: materials, shares, trend, chokepoints, criticality, facilities,
-imports, end uses, sources and data check."""
+"""Knowledge-base commands: materials, shares, trend, prices, chokepoints, criticality,
+facilities, imports, end uses, sources and data check."""
 
 from __future__ import annotations
 
@@ -22,7 +22,19 @@ from critmin.cli.app import (
     qty,
 )
 from critmin.errors import EXIT_USER_ERROR, UsageError
-from critmin.kb import KnowledgeBase, Material, Measure, ShareSeries, Stage, check_data, load_kb, parse_stage
+from critmin.kb import (
+    KnowledgeBase,
+    Material,
+    Measure,
+    PricePoint,
+    ShareSeries,
+    Stage,
+    check_data,
+    load_kb,
+    parse_market,
+    parse_since,
+    parse_stage,
+)
 from critmin.kb.models import STAGE_LABELS, CapacityStatus
 from critmin.risk import Concentration, chokepoints, concentration, import_dependence, supply_risks
 
@@ -263,6 +275,62 @@ def trend(
 
 
 # ---------------------------------------------------------------------------------------------
+# prices
+
+
+def _price_json(p: PricePoint) -> dict[str, Any]:
+    return {"material": p.material, "product": p.product, "market": p.market.value,
+            "date": p.date, "kind": p.kind.value, "value": p.value, "unit": p.unit,
+            "currency": p.currency.value, "sources": p.sources,
+            "confidence": p.confidence.value, "note": p.note}
+
+
+@app.command()
+def prices(
+    material: Annotated[str, typer.Argument(help="Material name, alias or id, English or Chinese.")],
+    market: Annotated[str | None, typer.Option(
+        help="china_domestic, fob_china, europe, us or world.")] = None,
+    product: Annotated[str | None, typer.Option(
+        help="Only products whose name contains this (any case), e.g. oxide, APT, metal.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only points whose period reaches this date: YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Sourced prices of a material: USGS annual averages and dated quotes, by product and market."""
+    kb = load_kb()
+    found = kb.material(material)
+    wanted_market = parse_market(market) if market is not None else None
+    start = parse_since(since) if since is not None else None
+    points = kb.prices(found, market=wanted_market, product=product, since=start)
+    if as_json:
+        emit_json([_price_json(p) for p in points])
+        return
+    console = make_console()
+    if not points:
+        filters = "".join(part for part in (
+            f" in market {wanted_market.value}" if wanted_market else "",
+            f" for products matching {product!r}" if product else "",
+            f" since {since}" if since else "") if part)
+        console.print(f"No price points for {found.names.en} ({found.id}){filters}.")
+        products = kb.price_products(found)
+        if products:
+            console.print(f"  products with prices: {'; '.join(products)}")
+        return
+    table = make_table(f"{found.names.en} ({found.id}) prices: {len(points)} points",
+                       "date", "product", "market", "value", "unit", "currency", "kind",
+                       "sources", "confidence", right=("value",))
+    for p in points:
+        table.add_row(p.date, p.product, p.market.value, qty(p.value), p.unit, p.currency.value,
+                      p.kind.value.replace("_", " "), ", ".join(p.sources), p.confidence.value)
+    console.print(table)
+    notes = [p for p in points if p.confidence.value != "high"]
+    if notes:
+        console.print(f"  {len(notes)} point(s) below high confidence; --json gives each reason",
+                      style="yellow")
+    print_sources(console, kb, (i for p in points for i in p.sources))
+
+
+# ---------------------------------------------------------------------------------------------
 # chokepoints
 
 
@@ -442,7 +510,8 @@ def data_check(
     counts = {"sources": len(raw.sources), "materials": len(raw.materials),
               "countries": len(raw.countries), "shares": len(raw.shares),
               "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
-              "criticality": len(raw.criticality), "imports": len(raw.imports)}
+              "criticality": len(raw.criticality), "imports": len(raw.imports),
+              "prices": len(raw.prices)}
     if as_json:
         emit_json({"ok": not problems, "counts": counts,
                     "problems": [{"file": p.location.file, "line": p.location.line,

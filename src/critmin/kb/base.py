@@ -6,9 +6,11 @@ downstream ever computes on half-valid figures.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from critmin.kb.check import check
 from critmin.kb.gazetteer import Gazetteer, gazetteer_for
 from critmin.kb.load import Problem, RawData, read_data
 from critmin.kb.models import (
+    PARTIAL_DATE,
     STAGE_ALIASES,
     Company,
     Country,
@@ -26,8 +29,11 @@ from critmin.kb.models import (
     Facility,
     Governance,
     ImportShare,
+    Market,
     Material,
     Measure,
+    PriceKind,
+    PricePoint,
     ShareRow,
     Source,
     Stage,
@@ -51,6 +57,7 @@ class KnowledgeBase:
     criticality: dict[str, CriticalityInput]
     governance: dict[str, Governance]
     imports: tuple[ImportShare, ...]
+    price_points: tuple[PricePoint, ...]
     material_names: Gazetteer = field(repr=False)
     country_names: Gazetteer = field(repr=False)
     company_names: Gazetteer = field(repr=False)
@@ -135,6 +142,71 @@ class KnowledgeBase:
         return out
 
 
+    def prices(
+        self,
+        material: Material,
+        *,
+        market: Market | str | None = None,
+        product: str | None = None,
+        since: date | str | None = None,
+        kind: PriceKind | None = None,
+    ) -> list[PricePoint]:
+        """A material's price points, sorted by product, market and date.
+
+        `market` accepts a Market or its name; `product` matches any product whose name contains
+        it (any case); `since` (a date or YYYY[-MM[-DD]]) keeps the points whose period reaches
+        that day, so the 2024 annual average is kept by since=2024-06.
+        """
+        wanted_market = parse_market(market) if isinstance(market, str) else market
+        start = parse_since(since) if isinstance(since, str) else since
+        needle = product.strip().casefold() if product else None
+        found = [p for p in self.price_points
+                 if p.material == material.id
+                 and (wanted_market is None or p.market is wanted_market)
+                 and (needle is None or needle in p.product.casefold())
+                 and (kind is None or p.kind is kind)
+                 and (start is None or period_end(p.date) >= start)]
+        return sorted(found, key=lambda p: (p.product.casefold(), p.market.value, p.date,
+                                             p.kind.value))
+
+    def price_products(self, material: Material) -> list[str]:
+        """The products of a material that have prices, in name order."""
+        return sorted({p.product for p in self.price_points if p.material == material.id},
+                      key=str.casefold)
+
+
+def parse_market(text: str) -> Market:
+    """A market from what a user typed (any case; a hyphen or space reads as an underscore)."""
+    cleaned = text.strip().casefold().replace("-", "_").replace(" ", "_")
+    try:
+        return Market(cleaned)
+    except ValueError:
+        raise UsageError(f"unknown market {text!r}; expected one of: "
+                         f"{', '.join(m.value for m in Market)}") from None
+
+
+def parse_since(text: str) -> date:
+    """The first day of YYYY, YYYY-MM or YYYY-MM-DD; anything else is a usage error."""
+    raw = text.strip()
+    if not PARTIAL_DATE.match(raw):
+        raise UsageError(f"bad date {text!r}; expected YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(x) for x in raw.split("-")]
+    try:
+        return date(parts[0], *[*parts[1:], 1, 1][:2])
+    except ValueError:
+        raise UsageError(f"bad date {text!r}: no such day") from None
+
+
+def period_end(text: str) -> date:
+    """The last day a partial ISO date covers: 2024 -> 2024-12-31, 2024-02 -> 2024-02-29."""
+    parts = [int(x) for x in text.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], parts[1], parts[2])
+
+
 def parse_stage(text: str) -> Stage:
     """A stage from what a user typed (separation -> refining, magnets -> magnet)."""
     stage = STAGE_ALIASES.get(text.strip().casefold())
@@ -164,6 +236,7 @@ def build(raw: RawData) -> KnowledgeBase:
         criticality={c.record.material: c.record for c in raw.criticality},
         governance={g.record.country: g.record for g in raw.governance},
         imports=tuple(i.record for i in raw.imports),
+        price_points=tuple(p.record for p in raw.prices),
         material_names=material_names,
         country_names=country_names,
         company_names=company_names,

@@ -13,7 +13,7 @@ from typing import Any
 
 from critmin.kb.gazetteer import gazetteer_for
 from critmin.kb.load import Located, Location, Problem, RawData
-from critmin.kb.models import MaterialKind, ShareRow
+from critmin.kb.models import Market, MaterialKind, PriceKind, PricePoint, ShareRow
 from critmin.kb.series import REST_OF_WORLD, WORLD_TOTAL, SeriesKey, build_series
 
 #: Published shares of a series must close to 1 within this (the rest of world closes the gap).
@@ -35,6 +35,7 @@ def check(raw: RawData) -> list[Problem]:
     problems += _references(raw, sources, materials, countries)
     problems += _series(raw)
     problems += _imports(raw)
+    problems += _prices(raw)
     problems += _assertions(raw)
     return problems
 
@@ -67,6 +68,14 @@ def _duplicates(raw: RawData) -> list[Problem]:
             out.append(Problem(share.location, f"duplicate share row (first at {seen_rows[row_key]})"))
         else:
             seen_rows[row_key] = share.location
+    seen_prices: dict[tuple[str, str, Market, str, PriceKind], Location] = {}
+    for price in raw.prices:
+        price_key = price.record.point_key
+        if price_key in seen_prices:
+            out.append(Problem(price.location,
+                               f"duplicate price point (first at {seen_prices[price_key]})"))
+        else:
+            seen_prices[price_key] = price.location
     return out
 
 
@@ -137,6 +146,9 @@ def _references(
         need(i.location, "supplier", i.record.supplier, country_codes)
         need(i.location, "material", i.record.material, materials)
         cite(i.location, i.record.sources)
+    for p in raw.prices:
+        need(p.location, "material", p.record.material, materials)
+        cite(p.location, p.record.sources)
     for company in raw.companies:
         if company.record.country is not None:
             need(company.location, "country", company.record.country, countries)
@@ -202,13 +214,42 @@ def _imports(raw: RawData) -> list[Problem]:
     return out
 
 
+def _prices(raw: RawData) -> list[Problem]:
+    """One unit and one currency per (material, product, market), so a series can be compared."""
+    out = []
+    first: dict[tuple[str, str, Market], Located[PricePoint]] = {}
+    for p in raw.prices:
+        key = p.record.series_key
+        if key not in first:
+            first[key] = p
+            continue
+        head = first[key].record
+        if (p.record.unit, p.record.currency) != (head.unit, head.currency):
+            out.append(Problem(p.location, f"unit {p.record.unit} {p.record.currency} differs from "
+                                           f"{head.unit} {head.currency} at {first[key].location} "
+                                           f"for {'/'.join(str(k) for k in key)}; one unit per "
+                                           "material, product and market"))
+    return out
+
+
+#: Assertion names counting one material's annual average prices: annual_prices.Sb.
+ANNUAL_PRICES = "annual_prices."
+
+
 def _assertions(raw: RawData) -> list[Problem]:
     counts = {
         "sources": len(raw.sources), "materials": len(raw.materials),
         "countries": len(raw.countries), "companies": len(raw.companies), "shares": len(raw.shares),
         "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
         "criticality": len(raw.criticality), "imports": len(raw.imports),
+        "prices": len(raw.prices),
     }
+    for m in raw.materials:
+        counts[ANNUAL_PRICES + m.record.id] = 0
+    for p in raw.prices:
+        if p.record.kind is PriceKind.ANNUAL_AVERAGE:
+            name = ANNUAL_PRICES + p.record.material
+            counts[name] = counts.get(name, 0) + 1
     out = []
     for dataset, minimum in raw.assertions.items():
         if dataset not in counts:

@@ -25,6 +25,7 @@ from critmin.kb.models import (
     Governance,
     ImportShare,
     Material,
+    PricePoint,
     SeriesNote,
     ShareRow,
     Source,
@@ -37,6 +38,8 @@ SHARE_COLUMNS = ("material", "stage", "measure", "year", "country", "quantity", 
                  "sources", "confidence", "note")
 IMPORT_COLUMNS = ("importer", "product", "material", "period", "supplier", "share", "sources",
                   "confidence", "note")
+PRICE_COLUMNS = ("material", "product", "market", "date", "kind", "value", "unit", "currency",
+                 "sources", "confidence", "note")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class RawData:
     criticality: list[Located[CriticalityInput]] = field(default_factory=list)
     governance: list[Located[Governance]] = field(default_factory=list)
     imports: list[Located[ImportShare]] = field(default_factory=list)
+    prices: list[Located[PricePoint]] = field(default_factory=list)
     assertions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -121,6 +125,8 @@ def read_data(root: Path) -> RawData:
     _read_criticality(raw, root / "criticality.yaml")
     if (root / "imports.csv").exists():
         raw.imports += _read_csv(raw, root / "imports.csv", ImportShare, IMPORT_COLUMNS)
+    for path in _files(root, "prices", ".csv"):
+        raw.prices += _read_csv(raw, path, PricePoint, PRICE_COLUMNS)
     _read_assertions(raw, root / "assertions.yaml")
     return raw
 

@@ -6,6 +6,7 @@ file row into one of them, so a malformed row fails here with the field named.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated
@@ -402,3 +403,87 @@ class ImportShare(Confidenced):
     """Fraction 0-1 of the importer's imports of the product."""
     sources: list[Id] = Field(min_length=1)
     """Source ids backing the row."""
+
+
+class PriceKind(StrEnum):
+    """What a price figure averages over: a year, a month, or one quotation."""
+
+    ANNUAL_AVERAGE = "annual_average"
+    MONTHLY_AVERAGE = "monthly_average"
+    POINT = "point"
+
+
+class Market(StrEnum):
+    """Where a price is assessed; `world` when the source states no delivery basis."""
+
+    CHINA_DOMESTIC = "china_domestic"
+    FOB_CHINA = "fob_china"
+    EUROPE = "europe"
+    US = "us"
+    WORLD = "world"
+
+
+class Currency(StrEnum):
+    USD = "USD"
+    CNY = "CNY"
+    EUR = "EUR"
+
+
+#: The date form each kind of price needs: a year, a month, or a month or day.
+PRICE_DATE_FORMS: dict[PriceKind, tuple[re.Pattern[str], str]] = {
+    PriceKind.ANNUAL_AVERAGE: (re.compile(r"^\d{4}$"), "YYYY"),
+    PriceKind.MONTHLY_AVERAGE: (re.compile(r"^\d{4}-\d{2}$"), "YYYY-MM"),
+    PriceKind.POINT: (re.compile(r"^\d{4}-\d{2}(-\d{2})?$"), "YYYY-MM or YYYY-MM-DD"),
+}
+
+
+class PricePoint(Confidenced):
+    """One price of one product of a material in one market: an annual average or a dated quote."""
+
+    material: Id
+    """Material id."""
+    product: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    """What is priced, with its grade (Nd oxide 99.5%, APT, metal 99.99%)."""
+    market: Market
+    """china_domestic, fob_china, europe, us or world (world: basis not stated)."""
+    date: str
+    """YYYY for an annual average, YYYY-MM for a monthly average, YYYY-MM or YYYY-MM-DD for a point."""
+    kind: PriceKind
+    """annual_average, monthly_average or point."""
+    value: float = Field(gt=0, allow_inf_nan=False)
+    """The price, a positive finite number in `unit`."""
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    """e.g. $/kg, $/lb, $/t, $/mtu WO3 (same unit throughout a material, product and market)."""
+    currency: Currency
+    """USD, CNY or EUR."""
+    sources: list[Id] = Field(min_length=1)
+    """Source ids backing the figure."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _partial_iso(cls, value: object) -> str:
+        text = str(value).strip()
+        if not PARTIAL_DATE.match(text):
+            raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        return text
+
+    @model_validator(mode="after")
+    def _date_fits_kind(self) -> PricePoint:
+        pattern, form = PRICE_DATE_FORMS[self.kind]
+        if not pattern.match(self.date):
+            raise ValueError(f"a {self.kind.value} needs a date written {form}, not {self.date!r}")
+        if len(self.date) == 10:
+            try:
+                dt.date.fromisoformat(self.date)
+            except ValueError:
+                raise ValueError(f"date {self.date!r} is not a day of the calendar") from None
+        return self
+
+    @property
+    def series_key(self) -> tuple[str, str, Market]:
+        """Points of one series share a unit: same material, product and market."""
+        return (self.material, self.product, self.market)
+
+    @property
+    def point_key(self) -> tuple[str, str, Market, str, PriceKind]:
+        return (self.material, self.product, self.market, self.date, self.kind)

@@ -19,6 +19,7 @@ from critmin.kb.models import (
     ImportShare,
     Intensity,
     Material,
+    PricePoint,
     SeriesNote,
     ShareRow,
     Source,
@@ -38,6 +39,7 @@ DOCUMENTED: list[tuple[str, type[BaseModel]]] = [
     ("criticality.yaml: materials", CriticalityInput),
     ("criticality.yaml: governance", Governance),
     ("imports.csv", ImportShare),
+    ("prices/*.csv", PricePoint),
 ]
 
 BEGIN = "<!-- BEGIN GENERATED FIELD REFERENCE -->"
