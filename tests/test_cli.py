@@ -281,7 +281,7 @@ def test_prices_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data and {"date", "value", "unit", "currency", "market", "product", "kind", "sources",
                      "confidence", "note"} <= set(data[0])
     annual = [p for p in data if p["kind"] == "annual_average"]
-    assert [p["date"] for p in annual] == [str(y) for y in range(2018, 2025)]
+    assert [p["date"] for p in annual] == [str(y) for y in range(2018, 2026)]
     assert {(p["unit"], p["currency"], p["market"]) for p in annual} == {("$/lb", "USD", "world")}
     assert data == run_json(capsys, "prices", "antimony") == run_json(capsys, "prices", "Sb")
     keys = [(p["product"], p["market"], p["date"]) for p in run_json(capsys, "prices", "Ga")]
@@ -294,7 +294,7 @@ def test_prices_filters(capsys: pytest.CaptureFixture[str]) -> None:
     dioxide = run_json(capsys, "prices", "Ge", "--product", "DIOXIDE")
     assert dioxide and {p["product"] for p in dioxide} == {"dioxide 99.999%"}
     recent = run_json(capsys, "prices", "Ge", "--since", "2024-06")
-    assert {p["date"] for p in recent} == {"2024", "2024-09"}
+    assert {p["date"] for p in recent} == {"2024", "2024-09", "2025"}
     assert run_json(capsys, "prices", "Ga", "--since", "2030") == []
 
 

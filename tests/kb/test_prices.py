@@ -171,12 +171,26 @@ def test_minimal_fixture_has_no_prices(minimal_kb: KnowledgeBase) -> None:
 
 
 def test_bundled_prices_load(kb: KnowledgeBase) -> None:
-    assert len(kb.price_points) >= 140
+    assert len(kb.price_points) >= 180
     sb = kb.prices(kb.material("antimony"), kind=PriceKind.ANNUAL_AVERAGE)
-    assert [p.date for p in sb] == [str(y) for y in range(2018, 2025)]
+    assert [p.date for p in sb] == [str(y) for y in range(2018, 2026)]
     assert {p.unit for p in sb} == {"$/lb"}
-    by_year = {p.date: p.value for p in sb}
-    assert (by_year["2022"], by_year["2024"]) == (6.18, 9.5)
+    by_year = {p.date: p for p in sb}
+    assert (by_year["2022"].value, by_year["2024"].value, by_year["2025"].value) == (6.18, 10.24, 25)
+    # a year a later edition revised cites both editions and says what the earlier one printed
+    assert by_year["2024"].sources == ["usgs-mcs2026-antimony", "usgs-mcs2025-antimony"]
+    assert "revised from 9.50 in MCS 2025" in (by_year["2024"].note or "")
+    assert by_year["2025"].confidence.value == "medium"
+
+
+def test_bundled_annual_averages_come_from_the_latest_edition_read(kb: KnowledgeBase) -> None:
+    for p in kb.price_points:
+        if p.kind is not PriceKind.ANNUAL_AVERAGE:
+            continue
+        edition = int(p.sources[0].split("-")[1].removeprefix("mcs"))
+        assert int(p.date) + 1 <= edition <= int(p.date) + 5, p
+        if edition == int(p.date) + 1:  # an estimate: the next edition was not read for it
+            assert p.confidence.value == "medium", p
 
 
 def test_bundled_prices_cite_known_sources_and_explain_doubt(kb: KnowledgeBase) -> None:
