@@ -293,8 +293,10 @@ def test_prices_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert europe and {p["market"] for p in europe} == {"europe"}
     dioxide = run_json(capsys, "prices", "Ge", "--product", "DIOXIDE")
     assert dioxide and {p["product"] for p in dioxide} == {"dioxide 99.999%"}
-    recent = run_json(capsys, "prices", "Ge", "--since", "2024-06")
+    recent = run_json(capsys, "prices", "Ge", "--since", "2024-06", "--market", "europe")
     assert {p["date"] for p in recent} == {"2024", "2024-09", "2025"}
+    china = run_json(capsys, "prices", "锗", "--market", "fob_china", "--since", "2024-07")
+    assert [(p["date"], p["value"]) for p in china] == [("2024-09-30", 2630)]
     assert run_json(capsys, "prices", "Ga", "--since", "2030") == []
 
 

@@ -209,7 +209,16 @@ def test_bundled_rare_earth_oxides(kb: KnowledgeBase) -> None:
 
 
 def test_bundled_gallium_export_control_points(kb: KnowledgeBase) -> None:
-    china = kb.prices(kb.material("Ga"), market="china_domestic")
+    china = kb.prices(kb.material("Ga"), market="china_domestic", product="low-purity")
     assert [(p.date, p.value) for p in china] == [
         ("2023-06", 240), ("2024-01", 325), ("2024-06", 380), ("2024-10", 420)]
     assert all(s.startswith("usgs-") for p in china for s in p.sources)
+
+
+def test_bundled_points_in_another_currency_and_around_the_2024_antimony_ban(kb: KnowledgeBase) -> None:
+    ga = kb.prices(kb.material("gallium"), market="china_domestic", product="ex-works")
+    assert [(p.date, p.value, p.unit, p.currency.value) for p in ga] == [
+        ("2022-01-20", 1950, "CNY/kg", "CNY")]
+    rotterdam = kb.prices(kb.material("Sb"), market="europe")
+    assert {p.unit for p in rotterdam} == {"$/t"} and len(rotterdam) >= 3
+    assert all(p.note and "midpoint" in p.note for p in rotterdam)
