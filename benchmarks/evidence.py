@@ -37,7 +37,7 @@ from critmin.evidence.ingest import default_workers, ingest_documents
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
 from critmin.evidence.parse import parse_text
-from critmin.evidence.search import search, term_only_query
+from critmin.evidence.searching import search, term_only_query
 from critmin.evidence.store import connect
 from critmin.kb import load_kb
 

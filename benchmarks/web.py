@@ -8,7 +8,7 @@ and runs --clients threads (one keep-alive HTTP client each) for --seconds again
 GET /api/v1/search, cycling through English and Chinese queries. It prints requests/s, p50 and
 p95 latency and errors, beside two baselines measured in the same run:
 - GET /api/v1/health under the same load: the cost of HTTP, routing and JSON alone;
-- the same searches called in-process (critmin.evidence.search, one thread, no HTTP): the cost
+- the same searches called in-process (critmin.evidence.searching, one thread, no HTTP): the cost
   of the search itself.
 The server is one uvicorn process (the default of `critmin serve`); wall figures depend on what
 else the machine runs, so the load average is printed too.
@@ -33,7 +33,7 @@ import httpx
 from critmin.evidence.ingest import ingest_documents
 from critmin.evidence.link import linker_for
 from critmin.evidence.parse import parse_text
-from critmin.evidence.search import search
+from critmin.evidence.searching import search
 from critmin.evidence.store import connect
 from critmin.kb import load_kb
 

@@ -13,7 +13,7 @@ from critmin.evidence.extract import extract_figures
 from critmin.evidence.ingest import expand_paths, ingest_document, ingest_paths, ingest_uploads
 from critmin.evidence.link import linker_for
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
-from critmin.evidence.search import search
+from critmin.evidence.searching import search
 from critmin.evidence.store import MIGRATIONS, SCHEMA_VERSION, connect, schema_version
 from critmin.evidence.writer import DocumentWriter
 from critmin.kb import KnowledgeBase

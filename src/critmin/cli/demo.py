@@ -57,13 +57,9 @@ def sample_documents() -> Iterator[Path | None]:
 
 def evidence_tour(console: Console, kb: KnowledgeBase) -> None:
     """Ingest the sample documents into a temporary database, search it, and trace one figure."""
-    # from the modules, as the evidence commands do: once the module critmin.evidence.search is
+    # from the modules, as the evidence commands do: once the module critmin.evidence.searching is
     # imported, the package attribute `search` is that module, not the function
-    from critmin.evidence.ingest import expand_paths, ingest_paths
-    from critmin.evidence.link import linker_for
-    from critmin.evidence.read import facts
-    from critmin.evidence.search import search
-    from critmin.evidence.store import connect
+    from critmin.evidence import connect, expand_paths, facts, ingest_paths, linker_for, search
 
     with sample_documents() as folder:
         if folder is None:

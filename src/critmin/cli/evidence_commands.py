@@ -36,7 +36,7 @@ def _store(db: Path | None, *, read_only: bool = False) -> Iterator[sqlite3.Conn
     """The evidence database, open for the command; an SQLite failure while it is used (a store
     locked by another ingest beyond the 30 s wait, a damaged file, a full disk) is one `error:`
     line naming the database, not an internal error. Commits already made are kept."""
-    from critmin.evidence.store import StoreError, connect, default_db_path
+    from critmin.evidence import StoreError, connect, default_db_path
 
     with closing(connect(db, read_only=read_only)) as conn:
         try:
@@ -67,9 +67,14 @@ def ingest(
 
     Exit code 0 when every file succeeded, 3 when some failed (each reported as `file: reason`).
     """
-    from critmin.evidence.ingest import EXIT_SOME_FAILED, IngestReport, collect_paths, ingest_paths
-    from critmin.evidence.link import linker_for
-    from critmin.evidence.store import default_db_path
+    from critmin.evidence import (
+        EXIT_SOME_FAILED,
+        IngestReport,
+        collect_paths,
+        default_db_path,
+        ingest_paths,
+        linker_for,
+    )
 
     kb = load_kb()
     files, unlisted = collect_paths(paths)
@@ -136,7 +141,7 @@ def search_command(
     as_json: JsonFlag = False,
 ) -> None:
     """BM25-ranked documents with highlighted snippets, across languages."""
-    from critmin.evidence.search import search
+    from critmin.evidence import search
 
     kb = load_kb()
     with _store(db, read_only=True) as conn:
@@ -170,7 +175,7 @@ def facts_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Numeric claims with the exact sentence, document, publisher, date and paragraph."""
-    from critmin.evidence.read import facts
+    from critmin.evidence import facts
 
     kb = load_kb()
     family: set[str] | None = None
@@ -196,7 +201,7 @@ def facts_command(
 @app.command(name="docs")
 def docs_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Stored documents, newest first."""
-    from critmin.evidence.read import list_documents
+    from critmin.evidence import list_documents
 
     with _store(db, read_only=True) as conn:
         rows = list_documents(conn)
@@ -218,7 +223,7 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """One stored document: metadata, paragraphs (with English twins), entities, copies."""
-    from critmin.evidence.read import show_document
+    from critmin.evidence import show_document
 
     with _store(db, read_only=True) as conn:
         view = show_document(conn, doc_id)
@@ -247,7 +252,7 @@ def show(
 
 
 def _digest_output(topic: str, since: str | None, db: Path | None, as_json: bool) -> None:
-    from critmin.evidence.digest import digest, render_markdown
+    from critmin.evidence import digest, render_markdown
 
     kb = load_kb()
     with _store(db, read_only=True) as conn:
@@ -279,7 +284,7 @@ def workflow_add(
     db: DbOption = None,
 ) -> None:
     """Save a named topic query (an existing name is refused unless --replace is given)."""
-    from critmin.evidence.workflows import add_workflow
+    from critmin.evidence import add_workflow
 
     with _store(db) as conn:
         replaced = add_workflow(conn, name, query, replace=replace)
@@ -289,7 +294,7 @@ def workflow_add(
 @workflow_app.command("list")
 def workflow_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Saved workflows: name, query and when it was saved."""
-    from critmin.evidence.workflows import saved_workflows
+    from critmin.evidence import saved_workflows
 
     with _store(db, read_only=True) as conn:
         rows = saved_workflows(conn)
@@ -313,7 +318,7 @@ def workflow_run(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a saved workflow: the digest of its query."""
-    from critmin.evidence.workflows import workflow_query
+    from critmin.evidence import workflow_query
 
     with _store(db, read_only=True) as conn:
         query = workflow_query(conn, name)

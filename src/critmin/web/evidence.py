@@ -3,7 +3,7 @@
 Each read opens its own connection and closes it, so concurrent requests never share one; the
 store runs in WAL mode, so reads go on while an upload is being ingested. Uploads are ingested
 one at a time per process (one writer), from memory: nothing uploaded is written to disk except
-into the database. User text reaches the search engine only through `critmin.evidence.search`,
+into the database. User text reaches the search engine only through `critmin.evidence.searching`,
 which passes it to FTS5 as quoted tokens, never as query syntax.
 """
 
@@ -28,7 +28,7 @@ _writer = threading.Lock()
 
 def db_path(db: Path | None) -> Path:
     """The configured database, else CRITMIN_DB, else the default in the user data folder."""
-    from critmin.evidence.store import default_db_path
+    from critmin.evidence import default_db_path
 
     return db or default_db_path()
 
@@ -40,7 +40,7 @@ def exists(db: Path | None) -> bool:
 @contextmanager
 def reading(db: Path | None) -> Iterator[sqlite3.Connection]:
     """A read connection for one request; 404 with what to do when there is no database yet."""
-    from critmin.evidence.store import connect
+    from critmin.evidence import connect
 
     path = db_path(db)
     if not path.is_file():
@@ -78,8 +78,8 @@ class SearchFilters(BaseModel):
 
 
 def search(kb: KnowledgeBase, db: Path | None, filters: SearchFilters) -> list[Any]:
-    """BM25-ranked hits with snippets (critmin.evidence.search)."""
-    from critmin.evidence.search import search as run_search
+    """BM25-ranked hits with snippets (critmin.evidence.searching)."""
+    from critmin.evidence import search as run_search
 
     material = kb.material(filters.material).id if filters.material else None
     country = kb.country(filters.country).id if filters.country else None
@@ -93,7 +93,7 @@ def search(kb: KnowledgeBase, db: Path | None, filters: SearchFilters) -> list[A
 def facts(kb: KnowledgeBase, db: Path | None, *, material: str | None, country: str | None,
           kind: str | None, limit: int) -> list[Any]:
     """Numeric claims with their sentences; a material includes its family."""
-    from critmin.evidence.read import facts as read_facts
+    from critmin.evidence import facts as read_facts
 
     materials: set[str] | None = None
     if material:
@@ -107,7 +107,7 @@ def facts(kb: KnowledgeBase, db: Path | None, *, material: str | None, country: 
 
 def digest(kb: KnowledgeBase, db: Path | None, topic: str, since: dt.date | None) -> Any:
     """A cited digest of a topic."""
-    from critmin.evidence.digest import digest as make_digest
+    from critmin.evidence import digest as make_digest
 
     with reading(db) as conn:
         return make_digest(conn, kb, topic, since=since)
@@ -140,8 +140,8 @@ class MaterialEvidence(BaseModel):
 def material_evidence(kb: KnowledgeBase, material: Material, family: set[str], db: Path | None,
                       limit: int = 5) -> MaterialEvidence:
     """Latest snippets and figures mentioning the material; an empty state without a database."""
-    from critmin.evidence.read import facts as read_facts
-    from critmin.evidence.search import search as run_search
+    from critmin.evidence import facts as read_facts
+    from critmin.evidence import search as run_search
 
     if not exists(db):
         return MaterialEvidence(available=False)

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from critmin.errors import CritminError
-from critmin.evidence.digest import digest, render_markdown
+from critmin.evidence.digesting import digest, render_markdown
 from critmin.kb import KnowledgeBase
 
 

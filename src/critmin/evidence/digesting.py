@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from critmin.errors import CritminError
 from critmin.evidence.link import linker_for
-from critmin.evidence.search import expand, search
+from critmin.evidence.searching import expand, search
 from critmin.evidence.sentences import split_sentences
 from critmin.evidence.tokens import index_streams
 from critmin.kb import KnowledgeBase

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from critmin.errors import UsageError
-from critmin.evidence.search import concepts, expand, fts_expression, prune_forms, search
+from critmin.evidence.searching import concepts, expand, fts_expression, prune_forms, search
 from critmin.kb import KnowledgeBase
 
 
