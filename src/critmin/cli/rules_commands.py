@@ -58,8 +58,7 @@ def rules_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Measures in force on a date (suspensions and revocations respected)."""
-    from critmin.rules import load_rules, measures_on
-    from critmin.rules.bom import parse_date
+    from critmin.rules import load_rules, measures_on, parse_date
 
     kb = load_kb()
     day = parse_date(on)
@@ -91,8 +90,7 @@ def rules_list(
 
 
 def _measure(kb: KnowledgeBase, measure_id: str) -> Any:
-    from critmin.rules import load_rules
-    from critmin.rules.models import clip
+    from critmin.rules import clip, load_rules
 
     rules = load_rules()
     _name_option(measure_id, "ID")
@@ -180,8 +178,7 @@ def rules_diff(
 
     Dates given newest first are shown oldest first, and a note on stderr says so.
     """
-    from critmin.rules import diff
-    from critmin.rules.bom import parse_date
+    from critmin.rules import diff, parse_date
 
     start, end = parse_date(first, "DATE1"), parse_date(second, "DATE2")
     result = diff(start, end)
@@ -314,8 +311,7 @@ def _prefixed(where: str, message: str) -> str:
 
 
 def _run_batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None]) -> list[_Checked]:
-    from critmin.rules import engine, load_rules
-    from critmin.rules.bom import batch_jobs, make_shipment, parse_date, read_bom
+    from critmin.rules import batch_jobs, engine, load_rules, make_shipment, parse_date, read_bom
 
     rules = load_rules()
     jobs = batch_jobs(path)
@@ -380,8 +376,7 @@ def check_command(
     A folder or a CSV runs a batch: one row per BOM. Exit 0 when every BOM was checked (whatever
     the outcomes), 1 on bad input (and in a batch when any BOM failed; the others are written).
     """
-    from critmin.rules import engine, load_rules
-    from critmin.rules.bom import check_shipment_options, make_shipment, parse_date, read_bom
+    from critmin.rules import check_shipment_options, engine, load_rules, make_shipment, parse_date, read_bom
 
     if not given.strip():
         raise UsageError("BOM_FILE|DIR|CSV is empty: give a BOM file, a folder of BOMs or a batch CSV")

@@ -15,15 +15,16 @@ from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import load_kb
 from critmin.report import simulation_html, simulation_markdown
 from critmin.sim import (
+    EXECUTORS,
     BacktestResult,
     SimulationResult,
     backtest,
     bundled_scenarios,
+    check_run_options,
     load_scenario,
+    read_scenario,
     simulate,
 )
-from critmin.sim.scenario import read_scenario
-from critmin.sim.simulation import EXECUTORS, check_run_options
 
 
 def check_targets(scenario: str, *targets: Path | None) -> None:

@@ -82,8 +82,7 @@ def report(
     """Simulate a scenario and write one shareable report: self-contained HTML (opens offline) or Markdown."""
     from critmin.inputs import check_writable_target, display_path, write_atomic
     from critmin.report import simulation_html, simulation_markdown
-    from critmin.sim import load_scenario, simulate
-    from critmin.sim.simulation import check_run_options
+    from critmin.sim import check_run_options, load_scenario, simulate
 
     check_run_options(runs=runs, seed=seed, sensitivity_runs=sensitivity_runs)
     target = out or Path("report.md" if markdown else "report.html")

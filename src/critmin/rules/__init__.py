@@ -18,7 +18,16 @@ from typing import Any
 
 from critmin.kb import KnowledgeBase, load_kb
 from critmin.rules import engine
-from critmin.rules.bom import make_shipment, parse_bom, read_bom, resolve
+from critmin.rules.bom import (
+    BatchJob,
+    batch_jobs,
+    check_shipment_options,
+    make_shipment,
+    parse_bom,
+    parse_date,
+    read_bom,
+    resolve,
+)
 from critmin.rules.diff import Diff
 from critmin.rules.diff import diff as _diff
 from critmin.rules.engine import RuleSet
@@ -30,10 +39,12 @@ from critmin.rules.models import (
     MeasureResult,
     Outcome,
     Shipment,
+    clip,
 )
 from critmin.rules.status import Status, StatusOn
 
 __all__ = [
+    "BatchJob",
     "Bom",
     "Decision",
     "Diff",
@@ -44,12 +55,16 @@ __all__ = [
     "Shipment",
     "Status",
     "StatusOn",
+    "batch_jobs",
     "check",
+    "check_shipment_options",
+    "clip",
     "diff",
     "load_rules",
     "make_shipment",
     "measures_on",
     "parse_bom",
+    "parse_date",
     "read_bom",
 ]
 

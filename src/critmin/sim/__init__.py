@@ -9,16 +9,29 @@ episode against recorded prices). Equations: docs/methods.md; schema: docs/scena
 
 from critmin.sim.backtest import BacktestResult, backtest
 from critmin.sim.results import SimulationResult
-from critmin.sim.scenario import Scenario, bundled_scenarios, load_scenario, load_scenario_data
-from critmin.sim.simulation import simulate
+from critmin.sim.scenario import (
+    MAX_HORIZON_DAYS,
+    Scenario,
+    bundled_scenarios,
+    load_scenario,
+    load_scenario_data,
+    read_scenario,
+)
+from critmin.sim.simulation import EXECUTORS, MAX_RUNS, MAX_SEED, check_run_options, simulate
 
 __all__ = [
+    "EXECUTORS",
+    "MAX_HORIZON_DAYS",
+    "MAX_RUNS",
+    "MAX_SEED",
     "BacktestResult",
     "Scenario",
     "SimulationResult",
     "backtest",
     "bundled_scenarios",
+    "check_run_options",
     "load_scenario",
     "load_scenario_data",
+    "read_scenario",
     "simulate",
 ]

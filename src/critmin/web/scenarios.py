@@ -23,15 +23,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase
 from critmin.sim import (
+    MAX_HORIZON_DAYS,
+    MAX_SEED,
     Scenario,
     SimulationResult,
     bundled_scenarios,
     load_scenario,
     load_scenario_data,
+    read_scenario,
     simulate,
 )
-from critmin.sim.scenario import MAX_HORIZON_DAYS, read_scenario
-from critmin.sim.simulation import MAX_SEED
 from critmin.web.errors import WebError
 from critmin.web.uploads import load_structured
 
@@ -150,7 +151,7 @@ def job_context(job: Job) -> dict[str, Any]:
     as done always has one, and a job that finishes while the page renders is shown as it was
     when read (running, polled again) rather than as done without its figures.
     """
-    from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
+    from critmin.report import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
     from critmin.web.figures import figure_json
 
     state = job.status

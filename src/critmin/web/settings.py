@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.sim.simulation import MAX_RUNS
+from critmin.sim import MAX_RUNS
 
 #: Request bodies larger than this are refused with 413 (BOMs, scenarios, forms).
 MAX_BODY_BYTES = 2 * 1024 * 1024

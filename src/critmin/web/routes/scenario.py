@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from critmin.kb import KnowledgeBase
-from critmin.sim import Scenario
-from critmin.sim.simulation import MAX_SEED
+from critmin.sim import MAX_SEED, Scenario
 from critmin.web import scenarios
 from critmin.web.errors import WebError, error_responses
 from critmin.web.routes.deps import jobs, kb, page, settings
