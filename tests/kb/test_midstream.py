@@ -18,6 +18,7 @@ from critmin.kb import KnowledgeBase, Measure, Stage
 
 #: (material, year) -> the least number of named countries (ROW excluded) the series must have.
 EXPECTED = {
+    ("Co", 2017): 1,
     ("Co", 2020): 12,
     ("Ni", 2020): 20,
     ("Ni", 2023): 2,
@@ -68,12 +69,18 @@ def test_series_is_served_with_chinas_encoded_share(
 def test_rows_carry_a_reason_for_their_confidence(kb: KnowledgeBase) -> None:
     for row in _csv_rows(kb):
         assert row["confidence"] in {"medium", "low"} and row["note"], row
-        assert row["quantity"] == "" and row["unit"] == ""  # share-only series
+        if row["country"] != "WLD":  # share-only series; a reported world total has a quantity
+            assert row["quantity"] == "" and row["unit"] == "", row
 
 
-def test_nickel_has_history(kb: KnowledgeBase) -> None:
+def test_nickel_and_cobalt_have_history(kb: KnowledgeBase) -> None:
     years = [s.year for s in kb.shares(kb.material("nickel"), stage=Stage.REFINING)]
     assert years == sorted(years) and {2020, 2023} <= set(years)
+    cobalt = {s.year: s for s in kb.shares(kb.material("cobalt"), stage=Stage.REFINING)}
+    assert {2017, 2020} <= set(cobalt)
+    assert cobalt[2017].world_total == pytest.approx(
+        next(float(r["quantity"]) for r in _csv_rows(kb)
+             if (r["material"], r["year"], r["country"]) == ("Co", "2017", "WLD")))
     latest = kb.shares(kb.material("Ni"), stage=Stage.REFINING, year=2023)[0]
     assert {r.country: r.share for r in latest.rows}["IDN"] == pytest.approx(
         _csv_share(kb, "Ni", 2023, "IDN"))
