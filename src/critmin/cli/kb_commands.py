@@ -374,27 +374,50 @@ def chokepoints_command(
 
 
 @app.command()
-def criticality(as_json: JsonFlag = False) -> None:
-    """EU supply-risk score per material, with its inputs and what is missing."""
+def criticality(
+    shares: Annotated[str, typer.Option(
+        help="Global supply shares for HHI_WGI,t(GS): study (the EU 2023 study's Appendix 7) "
+             "or latest (the latest bundled production series).")] = "study",
+    as_json: JsonFlag = False,
+) -> None:
+    """EU supply risk computed from its inputs beside the published score; gaps are named."""
     kb = load_kb()
-    results = supply_risks(kb)
+    results = supply_risks(kb, shares=shares)
     if as_json:
         emit_json([r.model_dump(mode="json") for r in results])
         return
-    table = make_table("EU CRM 2023 supply risk (published) and critmin's recomputation",
-                   "material", "EU SR", "EU EI", "IR", "EoL-RIR", "SI_SR", "HHI_WGI GS",
-                   "HHI_WGI EUS", "computed SR", "missing inputs")
+    basis = "latest bundled global shares" if shares == "latest" else "the study's shares"
+    table = make_table(f"EU supply risk (2023 method) computed with {basis} vs published",
+                       "material", "stage", "GS", "HHI GS", "HHI EUs", "SR", "EU SR", "diff")
 
     def num(value: float | None, digits: int = 2) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
 
     for r in results:
-        table.add_row(f"{r.material_name} ({r.material})", num(r.eu_sr, 1), num(r.eu_ei, 1),
-                      num(r.import_reliance), num(r.eol_rir), num(r.si_sr), num(r.hhi_wgi_gs),
-                      num(r.hhi_wgi_eus), num(r.computed_sr), ", ".join(r.missing) or "none")
+        for i, s in enumerate(r.stages or [None]):
+            chosen = s is not None and r.stage is not None and r.stage[0].upper() == s.stage
+            table.add_row(
+                r.material if i == 0 else "", s.stage if s else "n/a",
+                (str(s.gs_year) if s.gs_year else "study")
+                if s and s.hhi_wgi_gs is not None else "n/a",
+                num(s.hhi_wgi_gs if s else None), num(s.hhi_wgi_eus if s else None),
+                num(s.computed_sr if s else None), num(r.published_sr, 1) if i == 0 else "",
+                num(r.difference) if chosen and r.computed_sr is not None
+                else ("n/a" if i == 0 and r.computed_sr is None else ""))
     console = make_console()
     console.print(table)
-    console.print("n/a = not bundled: no published figure was found; critmin does not estimate it.")
+    computed = sum(r.computed_sr is not None for r in results)
+    console.print(f"{computed} of {len(results)} materials computed. HHI = HHI_WGI,t (0-10); "
+                  "E = extraction, P = processing; SR is taken at the stage the study gives, "
+                  "else the highest. n/a = not bundled: critmin does not estimate it.")
+    if shares == "latest":
+        console.print("GS = year of the latest bundled production series used in place of the "
+                      "study's global shares (mining for E, refining for P); EUs, IR, EoL-RIR, "
+                      "SI_SR and the study's t are kept (t = 1 where the study lists none).")
+    console.print("Missing inputs:")
+    for r in results:
+        if r.missing:
+            console.print(f"  {r.material}: {', '.join(r.missing)}")
     print_sources(console, kb, (s for r in results for s in r.sources))
 
 
