@@ -85,3 +85,26 @@ def test_narrow_terminals_move_sources_to_footnotes() -> None:
     assert sum("[1]" in line for line in lines) == 3  # two rows share the marker, plus the note
     assert "NdFeB" in text and "…" not in text  # names fold instead of being cut
     assert max(len(line) for line in lines) <= 50
+
+
+def _prices_like(width: int) -> list[str]:
+    table = make_table("t", "date", "product", "market", "value", "unit", "currency", "kind",
+                       "sources", "confidence")
+    table.add_row("2025-05-06", "Dy oxide 99.5%", "europe", "850", "$/kg", "USD", "point",
+                  "gmteight-2025-05-09-overseas-rare-earths", "low")
+    table.add_row("2024", "Dy oxide 99.5%", "world", "260", "$/kg", "USD", "annual average",
+                  "usgs-mcs2025-rare-earths", "medium")
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(table)
+    return console.export_text().splitlines()
+
+
+@pytest.mark.parametrize("width", [80, 90, 100])
+def test_compact_tables_are_never_cropped(width: int) -> None:
+    top = next(line for line in _prices_like(width) if line.startswith("┏"))
+    assert top.rstrip().endswith("┓")  # the right edge is there: the whole table is shown
+
+
+def test_compact_tables_keep_dates_whole_when_there_is_room() -> None:
+    text = "\n".join(_prices_like(100))
+    assert "2025-05-06" in text and "[1]" in text

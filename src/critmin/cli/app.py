@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 import typer
 import typer.core
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -93,6 +95,8 @@ _FOLDED = {"sources", "title", "sentence", "document", "name"}
 
 #: The column that narrow terminals replace with footnote markers.
 SOURCES_COLUMN = "sources"
+#: Longest word a compact table keeps on one line (dates, figures, codes); longer ones fold.
+MAX_UNBROKEN_WORD = 12
 
 
 class SourcedTable(Table):
@@ -109,7 +113,9 @@ class SourcedTable(Table):
         if SOURCES_COLUMN not in names or self._fits(console, options):
             yield from super().__rich_console__(console, options)
             return
-        compact, notes = self._with_footnotes(names.index(SOURCES_COLUMN))
+        compact, notes = self._with_footnotes(names.index(SOURCES_COLUMN), options.max_width)
+        if not _renders_within(compact, console, options):
+            compact, notes = self._with_footnotes(names.index(SOURCES_COLUMN), None)  # fold words
         yield compact
         for marker, sources in notes:
             yield Text(f"  [{marker}] {sources}", overflow="fold")
@@ -118,13 +124,17 @@ class SourcedTable(Table):
         wide = options.update(width=10_000, max_width=10_000)
         return super().__rich_measure__(console, wide).maximum <= options.max_width
 
-    def _with_footnotes(self, source_index: int) -> tuple[Table, list[tuple[int, str]]]:
+    def _with_footnotes(self, source_index: int, width: int | None) -> tuple[Table, list[tuple[int, str]]]:
         compact = Table(title=self.title, title_justify=self.title_justify, caption=self.caption)
+        cells = [list(column.cells) for column in self.columns]
+        headers = [str(c.header) if i != source_index else "src" for i, c in enumerate(self.columns)]
+        minimums = (_unbroken_widths(headers, cells, source_index, width - 3 * len(cells) - 1)
+                    if width is not None else [None] * len(cells))
         for index, column in enumerate(self.columns):
             compact.add_column(column.header if index != source_index else "src",
-                               justify=column.justify, overflow="fold", no_wrap=False)
+                               justify=column.justify, overflow="fold", no_wrap=False,
+                               min_width=minimums[index])
         markers: dict[str, int] = {}
-        cells = [list(column.cells) for column in self.columns]
         for row in range(self.row_count):
             values: list[Any] = []
             for index, column_cells in enumerate(cells):
@@ -135,6 +145,37 @@ class SourcedTable(Table):
                 values.append(cell)
             compact.add_row(*values)
         return compact, [(marker, text) for text, marker in markers.items()]
+
+
+def _renders_within(table: Table, console: Console, options: ConsoleOptions) -> bool:
+    """Whether Rich lays `table` out within the width, or would crop it (minimum widths it cannot
+    meet). Measured by rendering, since Rich's own layout may overrun by a column or two."""
+    trial = Console(width=options.max_width, file=io.StringIO(), color_system=None,
+                    legacy_windows=False, highlight=False, markup=False)
+    segments = trial.render(table, trial.options.update(width=options.max_width))
+    return all(Segment.get_line_length(line) <= options.max_width for line in Segment.split_lines(segments))
+
+
+def _unbroken_widths(headers: list[str], cells: list[list[Any]], source_index: int,
+                     budget: int) -> list[int | None]:
+    """Per column, the width that keeps its words whole (dates, figures, codes), within `budget`.
+
+    Rich folds a narrow column inside a word (`2025-0` / `4`); a minimum width of the column's
+    longest word (up to `MAX_UNBROKEN_WORD`) makes it wrap at spaces instead. Rich never makes a
+    column narrower than its header's longest word, so that is each column's floor; when the
+    wishes do not fit the terminal together, the widest are lowered towards their floors first.
+    """
+    floors = [max((len(w) for w in header.split()), default=1) for header in headers]
+    wishes = [max(floor, min(max((len(w) for cell in column for w in str(cell).split()), default=1),
+                             MAX_UNBROKEN_WORD))
+              for floor, column in zip(floors, cells, strict=True)]
+    while sum(wishes) > budget:
+        above = [(wish - floor, index) for index, (wish, floor) in enumerate(zip(wishes, floors, strict=True))
+                 if wish > floor]
+        if not above:
+            break
+        wishes[max(above)[1]] -= 1
+    return [None if index == source_index else wish for index, wish in enumerate(wishes)]
 
 
 def make_table(title: str, *columns: str, right: Iterable[str] = ()) -> Table:
