@@ -121,3 +121,21 @@ def test_overview_map_then_a_scenario_run(server: str, browser: WebDriver, tmp_p
     assert len(browser.find_elements(By.CSS_SELECTOR, "#exposures tbody tr")) >= 5
     assert requested_hosts(browser) == {urlparse(server).netloc}
     keep(browser, tmp_path, "scenario.png")
+
+
+def test_material_page_draws_its_history_and_price_charts(server: str, browser: WebDriver,
+                                                          tmp_path: Path) -> None:
+    wait = WebDriverWait(browser, 60)
+    drawn = "return Array.from(document.querySelectorAll('.plot'), p => p.dataset.drawn);"
+    for name in ("gallium", "Nd"):
+        browser.get(f"{server}/materials/{name}")
+        wait.until(lambda d: all(state in ("yes", "failed") for state in d.execute_script(drawn)))
+        assert set(browser.execute_script(drawn)) == {"yes"}
+        assert browser.find_elements(By.CSS_SELECTOR, "#trends .plot .scatterlayer .trace")
+        assert browser.find_elements(By.CSS_SELECTOR, "#prices .plot .scatterlayer .trace")
+        severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == []
+        keep(browser, tmp_path, f"material-{name}.png")
+    assert requested_hosts(browser) == {urlparse(server).netloc}
+    browser.get(f"{server}/search")  # no chart on the page: plotly.js is not loaded
+    assert browser.execute_script("return typeof Plotly;") == "undefined"
