@@ -321,3 +321,46 @@ def test_prices_errors(capsys: pytest.CaptureFixture[str]) -> None:
     for bad in ("2024-13", "last year", "2024-02-30"):
         code, _, err = run(capsys, "prices", "Sb", "--since", bad)
         assert code == 2 and err.startswith(f"error: bad date {bad!r}"), err
+
+
+def test_reliance_json_has_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "reliance", "USA", "--material", "Ga")
+    assert [r["year"] for r in data] == sorted(r["year"] for r in data)
+    assert set(data[0]) == {"importer", "material", "year", "value", "bound", "net_exporter",
+                            "label", "aggregate_for", "sources", "confidence", "note"}
+    latest = data[-1]
+    assert (latest["importer"], latest["material"], latest["value"], latest["label"]) == (
+        "USA", "Ga", 1.0, "100%")
+    germanium = run_json(capsys, "reliance", "USA", "--material", "germanium", "--years", "2024")
+    assert [(r["year"], r["value"], r["bound"]) for r in germanium] == [(2024, 0.5, ">")]
+
+
+def test_reliance_net_exporter_and_aggregate(capsys: pytest.CaptureFixture[str]) -> None:
+    mo = run_json(capsys, "reliance", "--material", "Mo", "--years", "2023")
+    assert [(r["net_exporter"], r["value"], r["label"]) for r in mo] == [
+        (True, None, "E (net exporter)")]
+    dy = run_json(capsys, "reliance", "USA", "--material", "Dy", "--years", "2024")
+    assert [(r["material"], r["aggregate_for"]) for r in dy] == [("REE", "Dy")]
+    code, out, _ = run(capsys, "reliance", "USA", "--material", "Dy")
+    assert code == 0 and "showing its aggregate REE" in out
+
+
+def test_reliance_table_and_imports_view(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "reliance", "USA", "--material", "Ge")
+    assert code == 0 and "Net import reliance" in out and ">50%" in out
+    assert "usgs-mcs2026-germanium" in out
+    code, out, _ = run(capsys, "imports", "USA", "--material", "Ga")
+    assert code == 0 and "Import dependence by supplier" in out
+    assert "Net import reliance" in out and "100%" in out
+
+
+def test_reliance_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "reliance", "Atlantis")
+    assert code == 1 and err.startswith("error: unknown country 'Atlantis'")
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "reliance", "--material", "unobtainium")
+    assert code == 1 and "unknown material" in err
+    code, _, err = run(capsys, "reliance", "--years", "2025:2019")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "is after" in err
+    code, out, _ = run(capsys, "reliance", "JPN")
+    assert code == 0 and out.startswith("No import reliance figures for JPN")

@@ -1,5 +1,5 @@
 """Knowledge-base commands: materials, shares, trend, prices, chokepoints, criticality,
-facilities, imports, end uses, sources and data check."""
+facilities, imports, import reliance, end uses, sources and data check."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from critmin.cli.app import (
 )
 from critmin.errors import EXIT_USER_ERROR, UsageError
 from critmin.kb import (
+    ImportReliance,
     KnowledgeBase,
     Material,
     Measure,
@@ -481,7 +482,74 @@ def imports_command(
         table.add_row(d.importer, d.product, d.period, pct(d.china_share),
                       f"{d.top_supplier} {pct(d.top_share)}", listed, f"{d.hhi:,.0f}",
                       ", ".join(d.sources))
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    if importer_id or material_id:
+        rows = kb.import_reliance(importer=kb.countries[importer_id] if importer_id else None,
+                                  material=kb.materials[material_id] if material_id else None)
+        if rows:
+            console.print(_reliance_table(rows, "Net import reliance (share of apparent "
+                                                "consumption met by net imports)"))
+            print_sources(console, kb, (i for r in rows for i in r.sources))
+
+
+def _reliance_json(row: ImportReliance, asked: str | None) -> dict[str, Any]:
+    return {"importer": row.importer, "material": row.material, "year": row.year,
+            "value": row.value, "bound": row.bound.value if row.bound else None,
+            "net_exporter": row.net_exporter, "label": row.label(),
+            "aggregate_for": asked if asked and asked != row.material else None,
+            "sources": row.sources, "confidence": row.confidence.value, "note": row.note}
+
+
+def _reliance_table(rows: Sequence[ImportReliance], title: str) -> Table:
+    """One line per importer and material, one column per year, figures as the source prints them."""
+    years = sorted({r.year for r in rows})
+    table = make_table(title, "importer", "material", *map(str, years), right=map(str, years))
+    cells: dict[tuple[str, str], dict[int, str]] = {}
+    for r in rows:
+        mark = "*" if r.confidence.value != "high" else ""
+        cells.setdefault((r.importer, r.material), {})[r.year] = (
+            "E" if r.net_exporter else r.label()) + mark
+    for (importer, material), by_year in cells.items():
+        table.add_row(importer, material, *(by_year.get(y, "") for y in years))
+    return table
+
+
+@app.command(name="reliance")
+def reliance_command(
+    importer: Annotated[str | None, typer.Argument(
+        help="Importing country or bloc (USA, EU); all importers when left out.")] = None,
+    material: Annotated[str | None, typer.Option(help="Material name, alias or id.")] = None,
+    years: Annotated[str | None, typer.Option(
+        help="Only these years: FROM:TO such as 2019:2023, an open end (2021:) or one year.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Net import reliance by year: the share of apparent consumption met by net imports
+    (USGS Mineral Commodity Summaries), with bounds (>95%) and net exporters (E) as published."""
+    kb = load_kb()
+    country = kb.country(importer) if importer else None
+    found = kb.material(material) if material else None
+    span = parse_years(years) if years is not None else None
+    rows = [r for r in kb.import_reliance(importer=country, material=found)
+            if span is None or span[0] <= r.year <= span[1]]
+    if as_json:
+        emit_json([_reliance_json(r, found.id if found else None) for r in rows])
+        return
+    console = make_console()
+    scope = " ".join(part for part in (country.id if country else "",
+                                       found.id if found else "") if part)
+    if not rows:
+        console.print(f"No import reliance figures{' for ' + scope if scope else ''}"
+                      f"{_years_label(span)}.")
+        return
+    if found is not None and rows[0].material != found.id:
+        console.print(f"{found.names.en} ({found.id}) has no figures of its own; showing its "
+                      f"aggregate {rows[0].material}.", style="yellow")
+    console.print(_reliance_table(rows, f"Net import reliance{' ' + scope if scope else ''}"
+                                        f"{_years_label(span)} (share of apparent consumption)"))
+    console.print("  >N% / <N%: bound as published; E: net exporter; *: below high confidence "
+                  "(--json gives the reason)")
+    print_sources(console, kb, (i for r in rows for i in r.sources))
 
 
 @app.command(name="end-uses")
@@ -534,7 +602,7 @@ def data_check(
               "countries": len(raw.countries), "shares": len(raw.shares),
               "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
               "criticality": len(raw.criticality), "imports": len(raw.imports),
-              "prices": len(raw.prices)}
+              "prices": len(raw.prices), "import_reliance": len(raw.reliance)}
     if as_json:
         emit_json({"ok": not problems, "counts": counts,
                     "problems": [{"file": p.location.file, "line": p.location.line,

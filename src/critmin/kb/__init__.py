@@ -13,11 +13,12 @@ from critmin.kb.base import (
     parse_stage,
 )
 from critmin.kb.load import Problem
-from critmin.kb.models import Market, Material, Measure, PriceKind, PricePoint, Source, Stage
+from critmin.kb.models import ImportReliance, Market, Material, Measure, PriceKind, PricePoint, Source, Stage
 from critmin.kb.series import CountryShare, ShareSeries
 
 __all__ = [
     "CountryShare",
+    "ImportReliance",
     "KnowledgeBase",
     "Market",
     "Material",

@@ -28,6 +28,7 @@ from critmin.kb.models import (
     EndUse,
     Facility,
     Governance,
+    ImportReliance,
     ImportShare,
     Market,
     Material,
@@ -61,6 +62,7 @@ class KnowledgeBase:
     material_names: Gazetteer = field(repr=False)
     country_names: Gazetteer = field(repr=False)
     company_names: Gazetteer = field(repr=False)
+    reliance: tuple[ImportReliance, ...] = ()
 
     def material(self, name: str) -> Material:
         """Resolve any name, alias or id of a material (English or Chinese, any case)."""
@@ -169,6 +171,24 @@ class KnowledgeBase:
         return sorted(found, key=lambda p: (p.product.casefold(), p.market.value, p.date,
                                              p.kind.value))
 
+    def import_reliance(
+        self, *, importer: Country | None = None, material: Material | None = None
+    ) -> list[ImportReliance]:
+        """Net import reliance rows matching the filters, by importer, material and year.
+
+        A material with no rows of its own falls back to its aggregate (REE for Dy): the rows
+        returned then carry the aggregate's id, so a caller can say so.
+        """
+        def select(material_id: str | None) -> list[ImportReliance]:
+            return [r for r in self.reliance
+                    if (importer is None or r.importer == importer.id)
+                    and (material_id is None or r.material == material_id)]
+
+        found = select(material.id if material else None)
+        if not found and material is not None and material.parent:
+            found = select(material.parent)
+        return sorted(found, key=lambda r: (r.importer, r.material.casefold(), r.year))
+
     def price_products(self, material: Material) -> list[str]:
         """The products of a material that have prices, in name order."""
         return sorted({p.product for p in self.price_points if p.material == material.id},
@@ -240,6 +260,7 @@ def build(raw: RawData) -> KnowledgeBase:
         material_names=material_names,
         country_names=country_names,
         company_names=company_names,
+        reliance=tuple(r.record for r in raw.reliance),
     )
 
 

@@ -68,6 +68,14 @@ def _duplicates(raw: RawData) -> list[Problem]:
             out.append(Problem(share.location, f"duplicate share row (first at {seen_rows[row_key]})"))
         else:
             seen_rows[row_key] = share.location
+    seen_reliance: dict[tuple[str, str, int], Location] = {}
+    for r in raw.reliance:
+        if r.record.key in seen_reliance:
+            out.append(Problem(r.location, f"duplicate import reliance row for "
+                                           f"{'/'.join(str(k) for k in r.record.key)} "
+                                           f"(first at {seen_reliance[r.record.key]})"))
+        else:
+            seen_reliance[r.record.key] = r.location
     seen_prices: dict[tuple[str, str, Market, str, PriceKind], Location] = {}
     for price in raw.prices:
         price_key = price.record.point_key
@@ -149,6 +157,10 @@ def _references(
     for p in raw.prices:
         need(p.location, "material", p.record.material, materials)
         cite(p.location, p.record.sources)
+    for r in raw.reliance:
+        need(r.location, "importer", r.record.importer, countries)
+        need(r.location, "material", r.record.material, materials)
+        cite(r.location, r.record.sources)
     for company in raw.companies:
         if company.record.country is not None:
             need(company.location, "country", company.record.country, countries)
@@ -242,7 +254,7 @@ def _assertions(raw: RawData) -> list[Problem]:
         "countries": len(raw.countries), "companies": len(raw.companies), "shares": len(raw.shares),
         "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
         "criticality": len(raw.criticality), "imports": len(raw.imports),
-        "prices": len(raw.prices),
+        "prices": len(raw.prices), "import_reliance": len(raw.reliance),
     }
     for m in raw.materials:
         counts[ANNUAL_PRICES + m.record.id] = 0

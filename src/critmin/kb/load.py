@@ -23,6 +23,7 @@ from critmin.kb.models import (
     EndUse,
     Facility,
     Governance,
+    ImportReliance,
     ImportShare,
     Material,
     PricePoint,
@@ -38,6 +39,8 @@ SHARE_COLUMNS = ("material", "stage", "measure", "year", "country", "quantity", 
                  "sources", "confidence", "note")
 IMPORT_COLUMNS = ("importer", "product", "material", "period", "supplier", "share", "sources",
                   "confidence", "note")
+RELIANCE_COLUMNS = ("importer", "material", "year", "value", "bound", "net_exporter", "sources",
+                    "confidence", "note")
 PRICE_COLUMNS = ("material", "product", "market", "date", "kind", "value", "unit", "currency",
                  "sources", "confidence", "note")
 
@@ -91,6 +94,7 @@ class RawData:
     governance: list[Located[Governance]] = field(default_factory=list)
     imports: list[Located[ImportShare]] = field(default_factory=list)
     prices: list[Located[PricePoint]] = field(default_factory=list)
+    reliance: list[Located[ImportReliance]] = field(default_factory=list)
     assertions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -127,6 +131,8 @@ def read_data(root: Path) -> RawData:
         raw.imports += _read_csv(raw, root / "imports.csv", ImportShare, IMPORT_COLUMNS)
     for path in _files(root, "prices", ".csv"):
         raw.prices += _read_csv(raw, path, PricePoint, PRICE_COLUMNS)
+    if (root / "import_reliance.csv").exists():
+        raw.reliance += _read_csv(raw, root / "import_reliance.csv", ImportReliance, RELIANCE_COLUMNS)
     _read_assertions(raw, root / "assertions.yaml")
     return raw
 

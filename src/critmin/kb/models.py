@@ -487,3 +487,48 @@ class PricePoint(Confidenced):
     @property
     def point_key(self) -> tuple[str, str, Market, str, PriceKind]:
         return (self.material, self.product, self.market, self.date, self.kind)
+
+
+class Bound(StrEnum):
+    """Which side of `value` the published figure lies: ">95" is above 0.95, "<25" below 0.25."""
+
+    ABOVE = ">"
+    BELOW = "<"
+
+
+class ImportReliance(Confidenced):
+    """An importer's net import reliance on a material in one year, as a share of consumption."""
+
+    importer: CountryCode
+    """ISO-3 code of the importing country (USA), or EU."""
+    material: Id
+    """Material id."""
+    year: int = Field(ge=1900, le=2100)
+    """Calendar year the figure refers to."""
+    value: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    """Fraction 0-1 of apparent consumption met by net imports; empty for a net exporter."""
+    bound: Bound | None = None
+    """> when the source gives only a lower bound (">95" is value 0.95, bound >), < for an upper one."""
+    net_exporter: bool = False
+    """True when the source marks the importer a net exporter (USGS "E"); value is then empty."""
+    sources: list[Id] = Field(min_length=1)
+    """Source ids backing the figure."""
+
+    @model_validator(mode="after")
+    def _value_or_exporter(self) -> ImportReliance:
+        if self.net_exporter:
+            if self.value is not None or self.bound is not None:
+                raise ValueError("a net exporter row takes no value or bound")
+        elif self.value is None:
+            raise ValueError("a reliance row needs a value, or net_exporter true")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.importer, self.material, self.year)
+
+    def label(self) -> str:
+        """The figure as the source prints it: 100%, >95%, <50% or E (net exporter)."""
+        if self.net_exporter or self.value is None:
+            return "E (net exporter)"
+        return f"{self.bound.value if self.bound else ''}{self.value * 100:g}%"
