@@ -56,8 +56,14 @@ def test_element_shows_aggregate_labelled(capsys: pytest.CaptureFixture[str]) ->
     by_name = run_json(capsys, "shares", "dysprosium")
     assert by_symbol == by_name
     assert by_symbol["material"] == "Dy"
-    assert all(s["aggregate_for"] == "Dy" and s["material"] == "REE"
+    # Dy has its own refining series; every other stage is the aggregate's, labelled
+    assert all(s["aggregate_for"] is None and s["material"] == "Dy"
+               if s["stage"] == "refining" else s["aggregate_for"] == "Dy" and s["material"] == "REE"
                for s in by_symbol["series"])
+    assert {s["stage"] for s in by_symbol["series"]} >= {"mining", "refining"}
+    terbium = run_json(capsys, "shares", "铽")
+    assert terbium["series"] and all(s["aggregate_for"] == "Tb" and s["material"] == "REE"
+                                     for s in terbium["series"])
     code, out, _ = run(capsys, "shares", "Dy2O3", "--stage", "mining", "--year", "2024")
     assert code == 0 and "aggregate figures" in out and "China" in out
 

@@ -48,9 +48,14 @@ def test_chokepoints_match_the_risk_module(client: TestClient, kb: KnowledgeBase
 
 
 def test_shares_resolve_names_and_fall_back_to_the_aggregate(client: TestClient) -> None:
-    body = client.get("/api/v1/shares", params={"material": "镝", "stage": "separation"}).json()
-    assert body["material"] == "REE" and body["aggregate_for"] == "Dy" and body["stage"] == "refining"
+    body = client.get("/api/v1/shares", params={"material": "铽", "stage": "separation"}).json()
+    assert body["material"] == "REE" and body["aggregate_for"] == "Tb" and body["stage"] == "refining"
     assert abs(sum(r["share"] for r in body["rows"]) - 1) < 0.02 and body["sources"]
+    # Dy has a separation series of its own, so only its other stages fall back
+    own = client.get("/api/v1/shares", params={"material": "镝", "stage": "separation"}).json()
+    assert own["material"] == "Dy" and own["aggregate_for"] is None and own["stage"] == "refining"
+    mining = client.get("/api/v1/shares", params={"material": "镝", "stage": "mining"}).json()
+    assert mining["material"] == "REE" and mining["aggregate_for"] == "Dy"
     unknown = client.get("/api/v1/shares", params={"material": "unobtainium"})
     assert "unknown material" in error_of(unknown, 404)
     assert "it has: refining" in error_of(client.get("/api/v1/shares", params={"material": "gallium"}), 404)

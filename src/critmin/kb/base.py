@@ -102,12 +102,23 @@ class KnowledgeBase:
         year: int | None = None,
         measure: Measure | None = None,
     ) -> list[ShareSeries]:
-        """Series for a material, falling back to its aggregate (labelled) when it has none."""
+        """Series for a material; each (stage, measure) it has no figures for (after the filters)
+        falls back to its aggregate's series, labelled with `aggregate_for`.
+
+        An element with its own refining figures but none for mining shows its own refining
+        series and the aggregate's mining series. Upstream stages come first, then measure, year.
+        """
         own = self._select(material.id, stage, year, measure)
-        if own or material.parent is None:
+        if material.parent is None:
             return own
-        inherited = self._select(material.parent, stage, year, measure)
-        return [s.model_copy(update={"aggregate_for": material.id}) for s in inherited]
+        covered = {(s.stage, s.measure) for s in own}
+        inherited = [s.model_copy(update={"aggregate_for": material.id})
+                     for s in self._select(material.parent, stage, year, measure)
+                     if (s.stage, s.measure) not in covered]
+        if not inherited:
+            return own
+        stages = list(Stage)
+        return sorted(own + inherited, key=lambda s: (stages.index(s.stage), s.measure, s.year))
 
     def _select(
         self, material_id: str, stage: Stage | None, year: int | None, measure: Measure | None
