@@ -204,7 +204,7 @@ def shares(
                  f"{s.measure.value} · {s.year}")
         if s.aggregate_for:
             title += (f"\naggregate figures: no element-level data for "
-                      f"{found.names.en}; shown for {kb.materials[s.material].names.en}")
+                      f"{found.names.en} at this stage; shown for {kb.materials[s.material].names.en}")
         quantity = f"quantity ({s.unit})" if s.unit else "quantity"
         table = make_table(title, "country", quantity, "share", "confidence", "sources",
                        right=(quantity, "share"))
@@ -258,7 +258,7 @@ def trend(
                  f"{first.measure.value} by year (HHI 0-10,000; * = partial coverage)")
         if first.aggregate_for:
             title += (f"\naggregate figures: no element-level data for "
-                      f"{found.names.en}; shown for {kb.materials[first.material].names.en}")
+                      f"{found.names.en} at this stage; shown for {kb.materials[first.material].names.en}")
         table = make_table(title, "year", "top country", "top share", "top 3", "HHI",
                            "countries", "sources",
                            right=("year", "top share", "top 3", "HHI", "countries"))

@@ -132,10 +132,14 @@ def stage_history(kb: KnowledgeBase, material: Material) -> tuple[list[list[Shar
         if magnet:
             stages.append(magnet)
             note = "The magnet stage is NdFeB magnets, where most rare-earth output ends up."
-    aggregate = next((h[0].material for h in stages if h[0].aggregate_for), None)
-    if aggregate is not None:
-        extra = (f"No element-level shares for {material.names.en}: the figures shown are those of "
-                 f"{kb.materials[aggregate].names.en}.")
+    borrowed = [h[0] for h in stages if h[0].aggregate_for]
+    if borrowed:
+        aggregate = borrowed[0].material
+        where = ("" if len(borrowed) == len(stages)
+                 else " at the " + ", ".join(STAGE_LABELS[h.stage] for h in borrowed)
+                 + " stage" + ("s" if len(borrowed) > 1 else ""))
+        extra = (f"No element-level shares for {material.names.en}{where}: the figures shown there "
+                 f"are those of {kb.materials[aggregate].names.en}.")
         note = f"{extra} {note}" if note else extra
     return stages, note
 
