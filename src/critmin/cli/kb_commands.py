@@ -176,6 +176,19 @@ YearsOption = Annotated[str | None, typer.Option(
     "--years", help="A range of years, FROM:TO (e.g. 2015:2025; either end may be open).")]
 
 
+def _series_query(material: str, stage: str | None, measure: str | None, *, year: int | None,
+                  years: str | None) -> tuple[KnowledgeBase, Material, Stage | None, Measure | None,
+                                             list[ShareSeries], tuple[int, int] | None]:
+    """The share series `shares` and `trend` print: names resolved and options parsed once."""
+    kb = load_kb()
+    found = kb.material(material)
+    wanted_stage = parse_stage(stage) if stage else None
+    wanted_measure = _parse_measure(measure)
+    series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
+                                  year=year, years=years)
+    return kb, found, wanted_stage, wanted_measure, series, span
+
+
 @app.command()
 def shares(
     material: Annotated[str, typer.Argument(help="Material name, alias or id, English or Chinese.")],
@@ -186,12 +199,8 @@ def shares(
     as_json: JsonFlag = False,
 ) -> None:
     """Countries' quantities and shares for a material, stage by stage, with sources."""
-    kb = load_kb()
-    found = kb.material(material)
-    wanted_stage = parse_stage(stage) if stage else None
-    wanted_measure = _parse_measure(measure)
-    series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
-                                  year=year, years=years)
+    kb, found, wanted_stage, wanted_measure, series, span = _series_query(
+        material, stage, measure, year=year, years=years)
     if as_json:
         emit_json(_shares_payload(kb, found, series))
         return
@@ -233,12 +242,8 @@ def trend(
     as_json: JsonFlag = False,
 ) -> None:
     """Year by year: top country and its share, top-3 share, HHI and number of countries."""
-    kb = load_kb()
-    found = kb.material(material)
-    wanted_stage = parse_stage(stage) if stage else None
-    wanted_measure = _parse_measure(measure)
-    series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
-                                  year=None, years=years)
+    kb, found, wanted_stage, wanted_measure, series, span = _series_query(
+        material, stage, measure, year=None, years=years)
     if as_json:
         payload = _shares_payload(kb, found, series)
         payload["trend"] = [{**_concentration_json(concentration(kb, s)),
