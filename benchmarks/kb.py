@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from critmin.config import bundled_data_dir
+from critmin.kb import KnowledgeBase
 from critmin.kb.base import build, check_data
 from critmin.risk import chokepoints
 
@@ -44,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     root = bundled_data_dir()
 
-    def load() -> object:
+    def load() -> KnowledgeBase:
         raw, problems = check_data(root)
         assert not problems
         return build(raw)
@@ -52,11 +53,13 @@ def main() -> None:
     kb = load()
     baseline, _ = timed(lambda: parse_only(root), args.repeat)
     full, worst = timed(load, args.repeat)
-    rank, _ = timed(lambda: chokepoints(kb), args.repeat)  # type: ignore[arg-type]
+    rank, _ = timed(lambda: chokepoints(kb), args.repeat)
     print(f"parse only (baseline)       median {baseline * 1000:8.1f} ms")
     print(f"load + validate + check     median {full * 1000:8.1f} ms  (max {worst * 1000:.1f} ms, "
           f"{full / baseline:.1f}x baseline)")
     print(f"chokepoints (all pairs)     median {rank * 1000:8.1f} ms")
+    print(f"rows: {len(kb.share_rows)} shares, {len(kb.sources)} sources, "
+          f"{len(kb.materials)} materials, {len(kb.facilities)} facilities")
 
 
 if __name__ == "__main__":

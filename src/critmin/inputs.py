@@ -277,11 +277,23 @@ class _SafeLoader(yaml.SafeLoader):
 
 def load_yaml(text: str, file: str | os.PathLike[str]) -> Any:
     """YAML text as plain data; every failure is an `InputError` naming the file and the line."""
+    return load_yaml_with_nodes(text, file)[0]
+
+
+def load_yaml_with_nodes(text: str, file: str | os.PathLike[str]) -> tuple[Any, yaml.Node | None]:
+    """YAML text as plain data and as the node tree it was built from, from one parse.
+
+    The nodes carry each item's line, which data checks quote; composing once and constructing
+    the data from the same nodes halves the cost of reading a large data file.
+    """
     _check_numbers(text, file)
     if flow_depth(text, stop_above=MAX_DEPTH) > MAX_DEPTH:
         raise InputError(file, f"nested deeper than {MAX_DEPTH} levels")
+    loader: _SafeLoader | None = None
     try:
-        data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: no arbitrary objects
+        loader = _SafeLoader(text)  # a SafeLoader subclass: no arbitrary objects; checks characters
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except (_TooDeep, RecursionError):
         raise InputError(file, f"nested deeper than {MAX_DEPTH} levels") from None
     except yaml.YAMLError as exc:
@@ -291,8 +303,11 @@ def load_yaml(text: str, file: str | os.PathLike[str]) -> Any:
         raise InputError(file, f"{where}invalid YAML: {problem}") from None
     except ValueError as exc:  # e.g. a date such as 2025-02-30, or an int conversion limit
         raise InputError(file, f"invalid YAML value: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     check_depth(data, file)
-    return data
+    return data, node
 
 
 def load_json(text: str, file: str | os.PathLike[str]) -> Any:

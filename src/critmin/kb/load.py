@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from critmin.inputs import InputError, load_yaml
+from critmin.inputs import InputError, load_yaml_with_nodes
 from critmin.kb.models import (
     Company,
     Country,
@@ -158,7 +158,7 @@ def _parse_yaml(raw: RawData, path: Path, *, required: bool) -> tuple[Any, yaml.
         text = path.read_text(encoding="utf-8")
         # the shared loader first: it refuses deep nesting, huge numbers and non-finite values
         # with a reason instead of a RecursionError or ValueError
-        return load_yaml(text, name), yaml.compose(text)
+        return load_yaml_with_nodes(text, name)
     except UnicodeDecodeError:
         raw.problems.append(Problem(Location(name), "file is not UTF-8 text"))
     except InputError as exc:
