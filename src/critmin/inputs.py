@@ -28,6 +28,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ class InputError(CritminError):
     """A user's file could not be read, decoded, parsed or written; names the file and why."""
 
     def __init__(self, file: str | os.PathLike[str], reason: str) -> None:
+        self.path = os.fspath(file)
+        """The path as given, for callers that act on it; `file` is its printable form."""
         self.file = display_path(file)
         self.reason = reason
         super().__init__(f"{self.file}: {reason}")
@@ -454,12 +457,14 @@ def _umask() -> int:
 # folders
 
 
-def list_files(root: Path, suffixes: frozenset[str] | None = None) -> tuple[list[Path], list[InputError]]:
+def list_files(root: Path, suffixes: Collection[str] | None = None, *,
+               recursive: bool = True) -> tuple[list[Path], list[InputError]]:
     """Regular files under `root` sorted by path, and an `InputError` for each entry that cannot be read.
 
     Hidden names below `root` are skipped; symlinks to folders are not followed (so no loops);
     broken links, link loops and unreadable sub-folders are reported rather than skipped in
-    silence, so a batch can go on with the rest and say what it left out.
+    silence, so a batch can go on with the rest and say what it left out. With
+    `recursive=False` only the entries directly in `root` are listed.
     """
     files: list[Path] = []
     errors: list[InputError] = []
@@ -477,7 +482,8 @@ def list_files(root: Path, suffixes: frozenset[str] | None = None) -> tuple[list
             path = Path(entry.path)
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(path)
+                    if recursive:
+                        stack.append(path)
                     continue
                 if entry.is_symlink():
                     if not path.exists():

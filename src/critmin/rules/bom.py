@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from critmin.errors import (
     UsageError,
     format_problems,
 )
-from critmin.inputs import InputError, display_path, load_structured, os_reason, read_text
+from critmin.inputs import InputError, display_path, list_files, load_structured, read_text
 from critmin.kb import KnowledgeBase
 from critmin.rules.models import (
     MAX_NAME_CHARS,
@@ -261,14 +260,16 @@ def _header(path: Path, header: list[str]) -> list[str]:
 
 
 def _folder_jobs(path: Path) -> list[BatchJob]:
-    """Every BOM file directly in a folder (hidden names skipped), sorted by name."""
-    try:
-        with os.scandir(path) as entries:
-            files = sorted(Path(e.path) for e in entries
-                           if not e.name.startswith(".") and Path(e.name).suffix.lower() in BOM_SUFFIXES
-                           and not _is_dir(Path(e.path)))
-    except OSError as exc:
-        raise InputError(path, f"cannot list folder: {os_reason(exc)}") from None
+    """Every BOM file directly in a folder (hidden names skipped), sorted by name.
+
+    An entry that cannot be read (a broken link, say) stays in the batch, so its row reports
+    the reason; a folder that cannot be listed is refused whole.
+    """
+    files, problems = list_files(path, BOM_SUFFIXES, recursive=False)
+    for problem in problems:
+        if Path(problem.path) == path:
+            raise problem
+    files = sorted(files + [Path(p.path) for p in problems if Path(p.path).suffix.lower() in BOM_SUFFIXES])
     if not files:
         raise InputError(path, "no BOM files (*.yaml, *.yml, *.json) in the folder")
     if len(files) > MAX_BATCH_BOMS:
