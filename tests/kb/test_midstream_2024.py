@@ -1,0 +1,82 @@
+"""Copper and aluminium by country (shares/usgs_cu_al.csv), recent refining and magnet series
+(shares/midstream_2024.csv), rare-earth element series (shares/ree_elements.csv) and the
+element content of rare-earth deposits (ree_content.csv).
+
+Expected figures are the ones encoded from the sources: a change to the data that moves them has
+to change this file too.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from critmin.kb import KnowledgeBase, Measure, Stage
+
+DATA = Path(__file__).resolve().parents[2] / "src" / "critmin" / "kb" / "data"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _series(kb: KnowledgeBase, material: str, stage: Stage, year: int):
+    found = kb.shares(kb.material(material), stage=stage, year=year, measure=Measure.PRODUCTION)
+    assert len(found) == 1, (material, stage, year)
+    return found[0]
+
+
+def _share(series, country: str) -> float:
+    return next(r.share for r in series.rows if r.country == country)
+
+
+# --- copper and aluminium (USGS MCS 2024-2026) ---------------------------------------------
+
+@pytest.mark.parametrize(("material", "stage", "year"), [
+    ("Cu", Stage.MINING, 2023), ("Cu", Stage.REFINING, 2023), ("Cu", Stage.REFINING, 2024),
+    ("Cu", Stage.REFINING, 2025), ("Al", Stage.METAL, 2023), ("Al", Stage.METAL, 2024),
+    ("Al", Stage.METAL, 2025), ("Al", Stage.REFINING, 2022), ("Al", Stage.REFINING, 2023),
+    ("Al", Stage.MINING, 2022), ("Al", Stage.MINING, 2023)])
+def test_copper_and_aluminium_series_are_the_copper_or_aluminium_own(
+        kb: KnowledgeBase, material: str, stage: Stage, year: int) -> None:
+    series = _series(kb, material, stage, year)
+    assert series.material == material and series.aggregate_for is None
+    assert len(series.countries()) >= 10
+    # listed countries plus USGS "Other countries" come within 2% of the rounded world total
+    listed = sum(r.quantity for r in series.rows)
+    assert abs(listed / series.world_total - 1) <= 0.02
+    assert abs(series.share_sum() - 1) <= 0.005
+
+
+def test_china_refines_copper_as_encoded(kb: KnowledgeBase) -> None:
+    # MCS 2026: China 12,400 of 27,600 kt refined copper in 2024 (45%); 14,000 of 29,000 in 2025
+    assert _share(_series(kb, "Cu", Stage.REFINING, 2024), "CHN") == pytest.approx(12400 / 27600,
+                                                                                  abs=0.005)
+    assert _series(kb, "Cu", Stage.REFINING, 2025).world_total == 29_000_000
+    # MCS 2025: Chile mined 5,250 kt in 2023, the largest producer
+    mine = _series(kb, "Cu", Stage.MINING, 2023)
+    assert mine.rows[0].country == "CHL" and mine.rows[0].quantity == 5_250_000
+
+
+def test_china_smelts_most_primary_aluminium(kb: KnowledgeBase) -> None:
+    metal = _series(kb, "Al", Stage.METAL, 2025)
+    assert metal.rows[0].country == "CHN"
+    assert _share(metal, "CHN") == pytest.approx(45000 / 74210, abs=0.005)
+    alumina = _series(kb, "Al", Stage.REFINING, 2023)
+    assert alumina.rows[0].country == "CHN" and alumina.rows[0].quantity == 82_000_000
+
+
+def test_copper_and_aluminium_rows_cite_usgs_and_keep_one_unit() -> None:
+    rows = _rows("shares/usgs_cu_al.csv")
+    assert {r["material"] for r in rows} == {"Cu", "Al"}
+    units = {(r["material"], r["stage"]): set() for r in rows}
+    for r in rows:
+        units[(r["material"], r["stage"])].add(r["unit"])
+        assert all(s.startswith("usgs-mcs") for s in r["sources"].split(";")), r
+        assert r["quantity"] and not r["share"], r
+        if r["confidence"] != "high":
+            assert r["note"], r
+    assert all(len(u) == 1 for u in units.values()), units
