@@ -47,3 +47,13 @@ def test_readme_opens_with_the_two_commands() -> None:
     head = "\n".join((ROOT / "README.md").read_text("utf-8").splitlines()[:12])
     assert "pip install . && critmin demo" in head
     assert "pip install -e '.[test]' && pytest" in head
+
+
+def test_data_counts_are_current() -> None:
+    from critmin.kb import check_data, load_kb
+    from critmin.kb.freshness import COUNTS_BEGIN, COUNTS_END, file_counts, render_counts
+
+    text = (ROOT / "docs" / "data.md").read_text("utf-8")
+    block = COUNTS_BEGIN + text.split(COUNTS_BEGIN, 1)[1].split(COUNTS_END, 1)[0] + COUNTS_END + "\n"
+    raw, _ = check_data()
+    assert block == render_counts(load_kb(), file_counts(raw)), "run: python tools/gen_docs.py"

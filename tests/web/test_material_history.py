@@ -215,3 +215,15 @@ def test_plotly_js_only_on_pages_with_charts(client: TestClient) -> None:
         assert script in client.get(path).text, path
     for path in ("/materials", "/search", "/check"):
         assert script not in client.get(path).text, path
+
+
+def test_sections_say_how_old_their_figures_are(client: TestClient, kb: KnowledgeBase) -> None:
+    from critmin.kb import dataset_age
+
+    text = client.get("/materials/antimony").text
+    lines = re.findall(r'<p class="muted as-of">([^<]+)</p>', text)
+    assert len(lines) >= 3  # shares, trends, prices (facilities when the material has some)
+    shares_age = dataset_age(kb, "shares")
+    assert any(f"shares dataset as of {shares_age.as_of}" in html.unescape(line) for line in lines)
+    prices_age = dataset_age(kb, "prices")
+    assert any(f"prices dataset as of {prices_age.as_of}" in html.unescape(line) for line in lines)

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from critmin import __version__
 from critmin.errors import CritminError
-from critmin.kb import KnowledgeBase
+from critmin.kb import KnowledgeBase, as_of_line
 
 
 def _hide_flag_value_types() -> None:
@@ -188,13 +188,17 @@ def make_table(title: str, *columns: str, right: Iterable[str] = ()) -> Table:
     return table
 
 
-def print_sources(console: Console, kb: KnowledgeBase, ids: Iterable[str]) -> None:
+def print_sources(console: Console, kb: KnowledgeBase, ids: Iterable[str],
+                  dataset: str | None = None) -> None:
+    """The citations of what a table showed, then (with `dataset`) how old the figures are."""
     unique = list(dict.fromkeys(ids))
     if not unique:
         return
     console.print("Sources", style="bold")
     for source_id in unique:
         console.print(f"  [{source_id}] {kb.sources[source_id].citation()}")
+    if dataset is not None:
+        console.print(as_of_line(kb, dataset, unique), style="dim")
 
 
 def _version(value: bool) -> None:

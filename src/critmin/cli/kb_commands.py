@@ -30,8 +30,12 @@ from critmin.kb import (
     PricePoint,
     ShareSeries,
     Stage,
+    as_of_line,
     check_data,
+    dataset_age,
+    dataset_ages,
     load_kb,
+    newest_source_date,
     parse_market,
     parse_since,
     parse_stage,
@@ -161,6 +165,8 @@ def _shares_payload(kb: KnowledgeBase, material: Material, series: Sequence[Shar
         "series": [_series_json(kb, s) for s in series],
         "sources": {sid: kb.sources[sid].citation()
                     for sid in dict.fromkeys(i for s in series for i in s.sources)},
+        "as_of": newest_source_date(kb, (i for s in series for i in s.sources)),
+        "dataset": dataset_age(kb, "shares").model_dump(),
     }
 
 
@@ -225,7 +231,7 @@ def shares(
         console.print(table)
         if s.partial:
             console.print(f"  partial: {s.partial_note}", style="yellow")
-    print_sources(console, kb, (i for s in series for i in s.sources))
+    print_sources(console, kb, (i for s in series for i in s.sources), "shares")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +283,7 @@ def trend(
         for s in members:
             if s.partial:
                 console.print(f"  {s.year} partial: {s.partial_note}", style="yellow")
-    print_sources(console, kb, (i for s in series for i in s.sources))
+    print_sources(console, kb, (i for s in series for i in s.sources), "shares")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,7 +339,7 @@ def prices(
     if notes:
         console.print(f"  {len(notes)} point(s) below high confidence; --json gives each reason",
                       style="yellow")
-    print_sources(console, kb, (i for p in points for i in p.sources))
+    print_sources(console, kb, (i for p in points for i in p.sources), "prices")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +430,7 @@ def criticality(
     for r in results:
         if r.missing:
             console.print(f"  {r.material}: {', '.join(r.missing)}")
-    print_sources(console, kb, (s for r in results for s in r.sources))
+    print_sources(console, kb, (s for r in results for s in r.sources), "criticality")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,7 +465,9 @@ def facilities(
         table.add_row(f.name, f.operator, f.country, ", ".join(s.value for s in f.stages),
                       ", ".join(f.materials), capacity, f.status.value,
                       str(f.start_year or ""), ", ".join(f.sources))
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    console.print(as_of_line(kb, "facilities", (i for f in found for i in f.sources)), style="dim")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,6 +497,7 @@ def imports_command(
                       ", ".join(d.sources))
     console = make_console()
     console.print(table)
+    console.print(as_of_line(kb, "imports", (i for d in found for i in d.sources)), style="dim")
     if importer_id or material_id:
         rows = kb.import_reliance(importer=kb.countries[importer_id] if importer_id else None,
                                   material=kb.materials[material_id] if material_id else None)
@@ -554,7 +563,7 @@ def reliance_command(
                                         f"{_years_label(span)} (share of apparent consumption)"))
     console.print("  >N% / <N%: bound as published; E: net exporter; *: below high confidence "
                   "(--json gives the reason)")
-    print_sources(console, kb, (i for r in rows for i in r.sources))
+    print_sources(console, kb, (i for r in rows for i in r.sources), "import_reliance")
 
 
 @app.command(name="end-uses")
@@ -623,3 +632,16 @@ def data_check(
     if problems:
         raise typer.Exit(EXIT_USER_ERROR)
 
+
+@data_app.command("info")
+def data_info(as_json: JsonFlag = False) -> None:
+    """Each bundled dataset's row count, newest source date and latest period covered."""
+    ages = dataset_ages(load_kb())
+    if as_json:
+        emit_json([a.model_dump() for a in ages])
+        return
+    table = make_table("Bundled datasets", "dataset", "rows", "as of (newest source)",
+                       "figures to", right=("rows",))
+    for a in ages:
+        table.add_row(a.dataset, f"{a.rows:,}", a.as_of or "", a.latest_period or "")
+    make_console().print(table)

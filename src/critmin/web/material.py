@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.kb import KnowledgeBase, Material, Measure, PricePoint, ShareSeries, Stage
+from critmin.kb import KnowledgeBase, Material, Measure, PricePoint, ShareSeries, Stage, as_of_line
 from critmin.kb.models import STAGE_LABELS, Facility
 from critmin.risk import concentration
 from critmin.web import evidence
@@ -99,6 +99,8 @@ class MaterialPage(BaseModel):
     evidence: evidence.MaterialEvidence
     sources: dict[str, str] = Field(default_factory=dict)
     """Every source id on the page -> its citation."""
+    as_of: dict[str, str] = Field(default_factory=dict)
+    """Section (shares, trends, prices, facilities) -> how old its figures are, one sentence."""
 
 
 def family(kb: KnowledgeBase, material: Material) -> set[str]:
@@ -226,8 +228,14 @@ def material_page(kb: KnowledgeBase, name: str, *, on: dt.date, db: Path | None,
     for m in measures:
         ids += m.sources
     sources = {sid: kb.sources[sid].citation() for sid in dict.fromkeys(ids) if sid in kb.sources}
+    as_of = {
+        "shares": as_of_line(kb, "shares", (i for s in chain for i in s.sources)),
+        "trends": as_of_line(kb, "shares", (i for t in trends for y in t.years for i in y.sources)),
+        "prices": as_of_line(kb, "prices", (i for p in prices for i in p.sources)),
+        "facilities": as_of_line(kb, "facilities", (i for f in facilities for i in f.sources)),
+    }
     return MaterialPage(material=material.id, name_en=material.names.en, name_zh=material.names.zh,
                         group=material.group, family=sorted(wanted), chain=chain, chain_note=note,
                         year=year, years=years, missing=missing, trends=trends, prices=prices,
                         facilities=facilities, on=on, measures=measures, evidence=found,
-                        sources=sources)
+                        sources=sources, as_of=as_of)
