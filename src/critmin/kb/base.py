@@ -261,7 +261,8 @@ def build(raw: RawData) -> KnowledgeBase:
         countries={c.record.id: c.record for c in raw.countries},
         companies={c.record.id: c.record for c in raw.companies},
         share_rows=rows,
-        series=tuple(build_series(rows, (n.record for n in raw.series_notes))),
+        series=tuple(raw.built_series if raw.built_series is not None
+                     else build_series(rows, (n.record for n in raw.series_notes))),
         facilities=tuple(f.record for f in raw.facilities),
         end_uses=tuple(e.record for e in raw.end_uses),
         criticality={c.record.material: c.record for c in raw.criticality},

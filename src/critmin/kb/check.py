@@ -191,7 +191,10 @@ def _series(raw: RawData) -> list[Problem]:
                 out.append(Problem(r.location, "a WLD (world total) row needs a quantity"))
     partial = {(n.record.material, n.record.stage, n.record.measure, n.record.year)
                for n in raw.series_notes if n.record.partial}
-    for series in build_series(s.record for s in raw.shares):
+    # Built with the notes, as `build` needs them, and kept so loading builds the series once.
+    raw.built_series = build_series((s.record for s in raw.shares),
+                                    (n.record for n in raw.series_notes))
+    for series in raw.built_series:
         location = first_row[series.key]
         if not series.rows:
             out.append(Problem(location, "series has a world total but no countries"))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from critmin.inputs import InputError, load_yaml_with_nodes
 from critmin.kb.models import (
@@ -31,6 +32,7 @@ from critmin.kb.models import (
     ShareRow,
     Source,
 )
+from critmin.kb.series import ShareSeries
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -97,6 +99,8 @@ class RawData:
     reliance: list[Located[ImportReliance]] = field(default_factory=list)
     assertions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    built_series: list[ShareSeries] | None = None
+    """Share series as the data check built them (None until it has run)."""
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -246,19 +250,36 @@ def _csv_rows(raw: RawData, path: Path, columns: tuple[str, ...]) -> Iterator[tu
 def _read_csv(
     raw: RawData, path: Path, model: type[M], columns: tuple[str, ...]
 ) -> list[Located[M]]:
+    """Validate every row in one pydantic call (the per-row call overhead dominated loading);
+    a bad row is then re-validated alone so its problem names its own line and fields."""
     name = _relative(raw, path)
-    out: list[Located[M]] = []
+    locations: list[Location] = []
+    rows: list[dict[str, Any]] = []
     for line_no, row in _csv_rows(raw, path, columns):
         values: dict[str, Any] = {k: v.strip() for k, v in row.items() if v.strip() != ""}
         if "sources" in values:
             values["sources"] = [s.strip() for s in values["sources"].split(";") if s.strip()]
         label = "/".join(row.get(k, "").strip() for k in columns[:5])
-        location = Location(name, line_no, label)
+        locations.append(Location(name, line_no, label))
+        rows.append(values)
+    try:
+        records = _list_adapter(model).validate_python(rows)
+    except ValidationError:
+        records = None
+    if records is not None:
+        return [Located(r, loc) for r, loc in zip(records, locations, strict=True)]
+    out: list[Located[M]] = []
+    for values, location in zip(rows, locations, strict=True):
         try:
             out.append(Located(model.model_validate(values), location))
         except ValidationError as exc:
             raw.problems.append(Problem(location, describe_validation_error(exc)))
     return out
+
+
+@cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def _read_criticality(raw: RawData, path: Path) -> None:
