@@ -80,3 +80,34 @@ def test_copper_and_aluminium_rows_cite_usgs_and_keep_one_unit() -> None:
         if r["confidence"] != "high":
             assert r["note"], r
     assert all(len(u) == 1 for u in units.values()), units
+
+
+# --- refining shares for recent years (shares/midstream_2024.csv) --------------------------
+
+def test_nickel_refining_2021_2022_come_from_bgs_and_close_to_one(kb: KnowledgeBase) -> None:
+    for year, indonesia, china in ((2021, 0.33, 0.25), (2022, 0.37, 0.27)):
+        series = _series(kb, "Ni", Stage.REFINING, year)
+        assert series.material == "Ni" and not series.partial
+        assert len(series.countries()) >= 15
+        assert abs(series.share_sum() - 1) <= 0.005
+        assert series.rows[0].country == "IDN"
+        assert _share(series, "IDN") == pytest.approx(indonesia)
+        assert _share(series, "CHN") == pytest.approx(china)
+        assert "bgs-world-mineral-statistics" in series.sources
+
+
+def test_graphite_refining_2024_is_chinas(kb: KnowledgeBase) -> None:
+    series = _series(kb, "graphite", Stage.REFINING, 2024)
+    assert _share(series, "CHN") == pytest.approx(0.957, abs=0.0005)
+    assert abs(series.share_sum() - 1) <= 0.005
+    assert "iea-critical-minerals-dataset-2025" in series.sources
+
+
+def test_midstream_2024_rows_are_shares_with_reasons() -> None:
+    rows = _rows("shares/midstream_2024.csv")
+    assert rows and {r["stage"] for r in rows} == {"refining"}
+    for r in rows:
+        assert r["share"] and not r["quantity"], r
+        assert r["confidence"] in {"medium", "low"} and r["note"], r
+        if r["country"] == "ROW":
+            assert "residual" in r["note"], r
