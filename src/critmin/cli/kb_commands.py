@@ -566,6 +566,40 @@ def reliance_command(
     print_sources(console, kb, (i for r in rows for i in r.sources), "import_reliance")
 
 
+@app.command(name="content")
+def content_command(
+    element: Annotated[str | None, typer.Argument(
+        help="Rare-earth element (Dy, 镝, dysprosium); omit or give REE for every element.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Each deposit's element mix: the fraction of its rare-earth oxide that is Dy, Nd, Tb ...
+
+    Mine statistics count total rare-earth oxide, so this is what separates the supply of one
+    element from another: ionic clays carry far more dysprosium per tonne than bastnaesite.
+    """
+    kb = load_kb()
+    found = kb.material(element) if element else None
+    rows = kb.element_content_for(found)
+    if as_json:
+        emit_json([{**c.model_dump(mode="json"), "country_name": kb.country_name(c.country),
+                    "citations": {s: kb.sources[s].citation() for s in c.sources}} for c in rows])
+        return
+    console = make_console()
+    if not rows:
+        name = f" for {found.names.en} ({found.id})" if found else ""
+        console.print(f"No element-content figures{name}.")
+        return
+    table = make_table("Element content of deposits (fraction of total rare-earth oxide)",
+                       "element", "deposit", "country", "type", "fraction of REO", "confidence",
+                       "sources", right=("fraction of REO",))
+    for c in rows:
+        table.add_row(c.element, c.deposit, kb.country_name(c.country),
+                      c.deposit_type.value.replace("_", " "), pct(c.fraction_of_reo),
+                      c.confidence.value, ", ".join(c.sources))
+    console.print(table)
+    print_sources(console, kb, (i for c in rows for i in c.sources), "element_content")
+
+
 @app.command(name="end-uses")
 def end_uses(as_json: JsonFlag = False) -> None:
     """Material intensity per unit of products (F-35, EV motor, wind turbine per MW...)."""
@@ -616,7 +650,8 @@ def data_check(
               "countries": len(raw.countries), "shares": len(raw.shares),
               "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
               "criticality": len(raw.criticality), "imports": len(raw.imports),
-              "prices": len(raw.prices), "import_reliance": len(raw.reliance)}
+              "prices": len(raw.prices), "import_reliance": len(raw.reliance),
+              "element_content": len(raw.element_content)}
     if as_json:
         emit_json({"ok": not problems, "counts": counts,
                     "problems": [{"file": p.location.file, "line": p.location.line,

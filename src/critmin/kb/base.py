@@ -25,6 +25,7 @@ from critmin.kb.models import (
     Company,
     Country,
     CriticalityInput,
+    ElementContent,
     EndUse,
     Facility,
     Governance,
@@ -32,6 +33,7 @@ from critmin.kb.models import (
     ImportShare,
     Market,
     Material,
+    MaterialKind,
     Measure,
     PriceKind,
     PricePoint,
@@ -63,6 +65,7 @@ class KnowledgeBase:
     country_names: Gazetteer = field(repr=False)
     company_names: Gazetteer = field(repr=False)
     reliance: tuple[ImportReliance, ...] = ()
+    element_content: tuple[ElementContent, ...] = ()
 
     def material(self, name: str) -> Material:
         """Resolve any name, alias or id of a material (English or Chinese, any case)."""
@@ -200,6 +203,16 @@ class KnowledgeBase:
             found = select(material.parent)
         return sorted(found, key=lambda r: (r.importer, r.material.casefold(), r.year))
 
+    def element_content_for(self, material: Material | None = None) -> list[ElementContent]:
+        """Element fractions of deposits' rare-earth oxide, by element then largest fraction.
+
+        An element selects its own rows; an aggregate (REE, HREE) or none selects every row.
+        """
+        rows = [c for c in self.element_content
+                if material is None or material.kind is MaterialKind.AGGREGATE
+                or c.element == material.id]
+        return sorted(rows, key=lambda c: (c.element, -c.fraction_of_reo, c.deposit.casefold()))
+
     def price_products(self, material: Material) -> list[str]:
         """The products of a material that have prices, in name order."""
         return sorted({p.product for p in self.price_points if p.material == material.id},
@@ -273,6 +286,7 @@ def build(raw: RawData) -> KnowledgeBase:
         country_names=country_names,
         company_names=company_names,
         reliance=tuple(r.record for r in raw.reliance),
+        element_content=tuple(c.record for c in raw.element_content),
     )
 
 

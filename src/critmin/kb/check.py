@@ -76,6 +76,19 @@ def _duplicates(raw: RawData) -> list[Problem]:
                                            f"(first at {seen_reliance[r.record.key]})"))
         else:
             seen_reliance[r.record.key] = r.location
+    seen_content: dict[tuple[str, str], Location] = {}
+    content_total: dict[str, float] = {}
+    for c in raw.element_content:
+        if c.record.key in seen_content:
+            out.append(Problem(c.location, f"duplicate element content for {c.record.deposit} / "
+                                           f"{c.record.element} (first at {seen_content[c.record.key]})"))
+        else:
+            seen_content[c.record.key] = c.location
+        deposit = c.record.deposit.casefold()
+        content_total[deposit] = content_total.get(deposit, 0.0) + c.record.fraction_of_reo
+        if content_total[deposit] > 1 + SHARE_SUM_TOLERANCE:
+            out.append(Problem(c.location, f"element fractions of {c.record.deposit} add up to "
+                                           f"{content_total[deposit]:.3f}, more than its total REO"))
     seen_prices: dict[tuple[str, str, Market, str, PriceKind], Location] = {}
     for price in raw.prices:
         price_key = price.record.point_key
@@ -161,6 +174,10 @@ def _references(
         need(r.location, "importer", r.record.importer, countries)
         need(r.location, "material", r.record.material, materials)
         cite(r.location, r.record.sources)
+    for content in raw.element_content:
+        need(content.location, "element", content.record.element, materials)
+        need(content.location, "country", content.record.country, countries)
+        cite(content.location, content.record.sources)
     for company in raw.companies:
         if company.record.country is not None:
             need(company.location, "country", company.record.country, countries)
@@ -258,6 +275,7 @@ def _assertions(raw: RawData) -> list[Problem]:
         "facilities": len(raw.facilities), "end_uses": len(raw.end_uses),
         "criticality": len(raw.criticality), "imports": len(raw.imports),
         "prices": len(raw.prices), "import_reliance": len(raw.reliance),
+        "element_content": len(raw.element_content),
     }
     for m in raw.materials:
         counts[ANNUAL_PRICES + m.record.id] = 0

@@ -66,6 +66,7 @@ def dataset_ages(kb: KnowledgeBase) -> list[DatasetAge]:
         _age(kb, "imports", kb.imports, (r.period for r in kb.imports)),
         _age(kb, "prices", kb.price_points, (p.date for p in kb.price_points)),
         _age(kb, "import_reliance", kb.reliance, (str(r.year) for r in kb.reliance)),
+        _age(kb, "element_content", kb.element_content, ()),
     ]
 
 
@@ -122,7 +123,7 @@ def file_counts(raw: RawData) -> dict[str, int]:
     counts: dict[str, int] = {}
     for records in (raw.sources, raw.materials, raw.countries, raw.companies, raw.shares,
                     raw.series_notes, raw.facilities, raw.end_uses, raw.criticality,
-                    raw.governance, raw.imports, raw.prices, raw.reliance):
+                    raw.governance, raw.imports, raw.prices, raw.reliance, raw.element_content):
         for item in records:
             name = item.location.file
             counts[name] = counts.get(name, 0) + 1

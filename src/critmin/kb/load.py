@@ -21,6 +21,7 @@ from critmin.kb.models import (
     Company,
     Country,
     CriticalityInput,
+    ElementContent,
     EndUse,
     Facility,
     Governance,
@@ -39,6 +40,8 @@ T = TypeVar("T")
 
 SHARE_COLUMNS = ("material", "stage", "measure", "year", "country", "quantity", "unit", "share",
                  "sources", "confidence", "note")
+CONTENT_COLUMNS = ("deposit", "country", "deposit_type", "element", "fraction_of_reo", "sources",
+                   "confidence", "note")
 IMPORT_COLUMNS = ("importer", "product", "material", "period", "supplier", "share", "sources",
                   "confidence", "note")
 RELIANCE_COLUMNS = ("importer", "material", "year", "value", "bound", "net_exporter", "sources",
@@ -97,6 +100,7 @@ class RawData:
     imports: list[Located[ImportShare]] = field(default_factory=list)
     prices: list[Located[PricePoint]] = field(default_factory=list)
     reliance: list[Located[ImportReliance]] = field(default_factory=list)
+    element_content: list[Located[ElementContent]] = field(default_factory=list)
     assertions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     built_series: list[ShareSeries] | None = None
@@ -137,6 +141,9 @@ def read_data(root: Path) -> RawData:
         raw.prices += _read_csv(raw, path, PricePoint, PRICE_COLUMNS)
     if (root / "import_reliance.csv").exists():
         raw.reliance += _read_csv(raw, root / "import_reliance.csv", ImportReliance, RELIANCE_COLUMNS)
+    if (root / "ree_content.csv").exists():
+        raw.element_content += _read_csv(raw, root / "ree_content.csv", ElementContent,
+                                         CONTENT_COLUMNS)
     _read_assertions(raw, root / "assertions.yaml")
     return raw
 

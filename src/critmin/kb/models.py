@@ -532,3 +532,39 @@ class ImportReliance(Confidenced):
         if self.net_exporter or self.value is None:
             return "E (net exporter)"
         return f"{self.bound.value if self.bound else ''}{self.value * 100:g}%"
+
+
+class DepositType(StrEnum):
+    """The rare-earth deposit types whose element mix differs most."""
+
+    BASTNAESITE = "bastnaesite"
+    MONAZITE = "monazite"
+    IONIC_CLAY = "ionic_clay"
+    CARBONATITE = "carbonatite"
+    OTHER = "other"
+
+
+class ElementContent(Confidenced):
+    """One element's part of a deposit's total rare-earth oxide: why Dy and Nd supply differ.
+
+    Mine statistics count total rare-earth oxide (REO); a tonne of REO from an ionic clay holds
+    far more dysprosium than a tonne from a bastnaesite mine, so element supply follows the
+    deposits, not the REO tonnage.
+    """
+
+    deposit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    """Deposit or mine name (or a named group, e.g. southern China ionic clays)."""
+    country: CountryCode
+    """ISO-3 code of the country the deposit is in."""
+    deposit_type: DepositType
+    """bastnaesite, monazite, ionic_clay, carbonatite or other."""
+    element: Id
+    """Rare-earth element id (Nd, Dy ...)."""
+    fraction_of_reo: float = Field(ge=0, le=1, allow_inf_nan=False)
+    """The element's oxide as a fraction 0-1 of the deposit's total REO."""
+    sources: list[Id] = Field(min_length=1)
+    """Source ids backing the figure."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deposit.casefold(), self.element)

@@ -13,9 +13,11 @@ from critmin.kb.models import (
     Company,
     Country,
     CriticalityInput,
+    ElementContent,
     EndUse,
     Facility,
     Governance,
+    ImportReliance,
     ImportShare,
     Intensity,
     Material,
@@ -40,6 +42,8 @@ DOCUMENTED: list[tuple[str, type[BaseModel]]] = [
     ("criticality.yaml: governance", Governance),
     ("imports.csv", ImportShare),
     ("prices/*.csv", PricePoint),
+    ("import_reliance.csv", ImportReliance),
+    ("ree_content.csv", ElementContent),
 ]
 
 BEGIN = "<!-- BEGIN GENERATED FIELD REFERENCE -->"
