@@ -111,3 +111,25 @@ def test_midstream_2024_rows_are_shares_with_reasons() -> None:
         assert r["confidence"] in {"medium", "low"} and r["note"], r
         if r["country"] == "ROW":
             assert "residual" in r["note"], r
+
+
+# --- element content of deposits (ree_content.csv) ------------------------------------------
+
+def test_mountain_pass_is_a_light_rare_earth_deposit(kb: KnowledgeBase) -> None:
+    rows = {r.element: r for r in kb.element_content if r.deposit == "Mountain Pass"}
+    assert set(rows) >= {"La", "Ce", "Nd", "Pr"}
+    assert rows["Ce"].fraction_of_reo == pytest.approx(0.502)
+    assert rows["La"].fraction_of_reo == pytest.approx(0.323)
+    # MP's distribution table gives Nd+Pr together as 15.7%; the resource grades imply 16.2%
+    assert rows["Nd"].fraction_of_reo + rows["Pr"].fraction_of_reo == pytest.approx(0.157, abs=0.01)
+    assert sum(r.fraction_of_reo for r in rows.values()) <= 1.0
+    assert all(r.deposit_type.value == "bastnaesite" and r.country == "USA" for r in rows.values())
+
+
+def test_ree_content_header_is_the_agreed_one() -> None:
+    with (DATA / "ree_content.csv").open(encoding="utf-8") as handle:
+        header = handle.readline().strip()
+    assert header == "deposit,country,deposit_type,element,fraction_of_reo,sources,confidence,note"
+    for r in _rows("ree_content.csv"):
+        if r["confidence"] != "high":
+            assert r["note"], r
