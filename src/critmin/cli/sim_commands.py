@@ -244,12 +244,30 @@ def simulate_command(
 
 @app.command("backtest")
 def backtest_command(
+    episode: Annotated[str | None, typer.Argument(
+        help="A recorded episode (see --list); omit for the 2010-2011 rare-earth detail.")] = None,
+    run_every: Annotated[bool, typer.Option("--all", help="Every recorded episode.")] = False,
+    list_only: Annotated[bool, typer.Option("--list", help="List the recorded episodes.")] = False,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     json_out: JsonFlag = False,
 ) -> None:
-    """Replay the 2010-2011 rare-earth quota cuts and compare the model's prices with the record."""
+    """Replay recorded episodes from their trigger facts and score the model against the record."""
+    from critmin.cli import backtest_commands
+
     check_run_options(runs=runs, seed=seed)
+    if list_only:
+        names = backtest_commands.list_episodes()
+        if json_out:
+            emit_json(names)
+        else:
+            make_console().print("\n".join(names))
+        return
+    if episode is not None and run_every:
+        raise UsageError("give an episode or --all, not both")
+    if episode is not None or run_every:
+        backtest_commands.run_backtests(episode, run_every, runs, seed, json_out)
+        return
     result = backtest(load_kb(), runs=runs, seed=seed)
     if json_out:
         emit_json(result.model_dump(mode="json"))
