@@ -36,6 +36,7 @@ def _share(series, country: str) -> float:
 # --- copper and aluminium (USGS MCS 2024-2026) ---------------------------------------------
 
 @pytest.mark.parametrize(("material", "stage", "year"), [
+    ("Cu", Stage.MINING, 2022), ("Cu", Stage.REFINING, 2022), ("Al", Stage.METAL, 2022),
     ("Cu", Stage.MINING, 2023), ("Cu", Stage.REFINING, 2023), ("Cu", Stage.REFINING, 2024),
     ("Cu", Stage.REFINING, 2025), ("Al", Stage.METAL, 2023), ("Al", Stage.METAL, 2024),
     ("Al", Stage.METAL, 2025), ("Al", Stage.REFINING, 2022), ("Al", Stage.REFINING, 2023),
