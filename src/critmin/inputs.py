@@ -277,6 +277,21 @@ class _SafeLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """Name the line of a value that cannot be built (a date such as 2026-02-30)."""
+        try:
+            return super().construct_object(node, deep)
+        except _ValueAtLine:
+            raise
+        except ValueError as exc:
+            raise _ValueAtLine(node.start_mark.line + 1, str(exc)) from None
+
+
+class _ValueAtLine(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 def load_yaml(text: str, file: str | os.PathLike[str]) -> Any:
     """YAML text as plain data; every failure is an `InputError` naming the file and the line."""
@@ -305,7 +320,8 @@ def load_yaml_with_nodes(text: str, file: str | os.PathLike[str]) -> tuple[Any, 
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise InputError(file, f"{where}invalid YAML: {problem}") from None
     except ValueError as exc:  # e.g. a date such as 2025-02-30, or an int conversion limit
-        raise InputError(file, f"invalid YAML value: {exc}") from None
+        where = f"line {exc.line}: " if isinstance(exc, _ValueAtLine) else ""
+        raise InputError(file, f"{where}invalid YAML value: {exc}") from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -227,3 +227,10 @@ def test_sections_say_how_old_their_figures_are(client: TestClient, kb: Knowledg
     assert any(f"shares dataset as of {shares_age.as_of}" in html.unescape(line) for line in lines)
     prices_age = dataset_age(kb, "prices")
     assert any(f"prices dataset as of {prices_age.as_of}" in html.unescape(line) for line in lines)
+
+
+def test_facilities_show_the_day_their_status_was_checked(client: TestClient, kb: KnowledgeBase) -> None:
+    seadrift = next(f for f in kb.facilities if f.id == "lynas-seadrift")
+    text = client.get("/materials/dysprosium").text
+    assert f"checked {seadrift.checked}" in text
+    assert "on hold" in text

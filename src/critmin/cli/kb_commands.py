@@ -442,7 +442,7 @@ def facilities(
     country: Annotated[str | None, typer.Option(help="Country name or ISO-3 code.")] = None,
     material: Annotated[str | None, typer.Option(help="Material name or id.")] = None,
     status: Annotated[str | None, typer.Option(
-        help="operating, commissioning, under_construction, planned, tender, idle, closed.")] = None,
+        help="operating, commissioning, under_construction, planned, tender, on_hold, idle, closed.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Mines, separation plants, metal and magnet works and recycling plants."""

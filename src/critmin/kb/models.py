@@ -270,6 +270,8 @@ class CapacityStatus(StrEnum):
     UNDER_CONSTRUCTION = "under_construction"
     PLANNED = "planned"
     TENDER = "tender"
+    ON_HOLD = "on_hold"
+    """The operator has said the project is unlikely to proceed or has paused it, not cancelled it."""
     IDLE = "idle"
     CLOSED = "closed"
 
@@ -310,6 +312,8 @@ class Facility(Confidenced):
     """operating, commissioning, under_construction, planned, tender, idle or closed."""
     start_year: int | None = Field(default=None, ge=1800, le=2100)
     """Year operations started or are planned to start, when a source says."""
+    checked: dt.date | None = None
+    """Day the status was last checked against the latest sources read."""
     sources: list[Id] = Field(min_length=1)
     """Source ids backing the record."""
 
