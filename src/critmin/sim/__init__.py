@@ -3,9 +3,10 @@
 Public entry points: `load_scenario` (a bundled name or a YAML path, validated and resolved
 against the knowledge base), `load_scenario_data` (the same for data already loaded, such as an
 upload), `simulate` (Monte Carlo over a network built from the knowledge base; deterministic for
-a seed, locally or on Dask) `backtest` (the 2010-2011 rare-earth
-episode against recorded prices) and `run_episode` / `run_all` (the library of recorded episodes,
-replayed from their trigger facts and scored figure by figure). Equations: docs/methods.md; schema: docs/scenarios.md.
+a seed, locally or on Dask), `backtest` (the 2010-2011 rare-earth episode against recorded
+prices) and `run_episode` / `run_all` (the library of recorded episodes, replayed from their
+trigger facts and scored figure by figure). Equations: docs/methods.md; schema:
+docs/scenarios.md.
 """
 
 from critmin.sim.backtest import BacktestResult, backtest
