@@ -134,3 +134,13 @@ def test_ree_content_header_is_the_agreed_one() -> None:
     for r in _rows("ree_content.csv"):
         if r["confidence"] != "high":
             assert r["note"], r
+
+
+def test_ionic_clay_is_heavy_and_bastnaesite_light(kb: KnowledgeBase) -> None:
+    content = {(r.deposit, r.element): r for r in kb.element_content}
+    longnan = content[("Longnan", "Y")]
+    assert longnan.deposit_type.value == "ionic_clay" and longnan.fraction_of_reo == pytest.approx(0.6483)
+    assert content[("Bayan Obo", "Ce")].fraction_of_reo == pytest.approx(0.50)
+    # yttrium dominates the ionic clay; cerium the bastnaesite ores
+    assert longnan.fraction_of_reo > max(content[(d, "Ce")].fraction_of_reo
+                                         for d in ("Bayan Obo", "Mianning", "Weishan", "Mountain Pass"))
