@@ -152,7 +152,7 @@ def test_year_and_years_together_are_refused(capsys: pytest.CaptureFixture[str])
 
 def test_trend_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "trend", "gallium", "--stage", "refining")
-    assert set(data) == {"material", "material_name", "series", "sources", "trend"}
+    assert set(data) == {"material", "material_name", "series", "sources", "trend", "as_of", "dataset"}
     years = [s["year"] for s in data["series"]]
     assert years == _bundled_years("Ga", "refining") and len(years) >= 3
     assert [t["year"] for t in data["trend"]] == years
