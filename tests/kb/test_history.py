@@ -151,15 +151,21 @@ def test_every_year_comes_from_the_latest_bundled_edition(kb: KnowledgeBase) -> 
 
 def test_germanium_refining_has_country_figures_where_usgs_gave_them(kb: KnowledgeBase) -> None:
     """USGS printed a germanium refinery table by country up to MCS 2022 (2020, 2021e); later
-    editions give none, so those years stay out rather than being estimated here."""
+    editions give none. The other years come from BGS shares, never from an estimate here."""
     ge = kb.shares(kb.material("Ge"), stage=Stage.REFINING, measure=Measure.PRODUCTION)
     assert ge, "no germanium refining series"
-    for series in ge:
+    usgs = [s for s in ge if any(i.startswith("usgs-mcs") for i in s.sources)]
+    assert {s.year for s in usgs} == {2020, 2021}
+    for series in usgs:
         assert len(series.rows) >= 3 and series.rows[0].country == "CHN"
         assert series.partial and "withholds" in (series.partial_note or "")
         china = series.rows[0]
         assert china.share == pytest.approx(csv_share("Ge", "refining", series.year, "CHN"))
-    assert {s.year for s in ge} <= {2020, 2021}
+    for series in ge:
+        if series in usgs:
+            continue
+        assert "bgs-world-mineral-statistics" in series.sources
+        assert series.rows[0].country == "CHN" and series.rows[0].share >= 0.9
 
 
 # ---------------------------------------------------------------------------------------------
