@@ -304,7 +304,8 @@ def _score(record: EpisodeRecord, kb: KnowledgeBase, result: SimulationResult,
         sources = sorted({*sources, *_price_sources(kb, record.from_), *_price_sources(kb, record.to)})
         recorded = after / before
         market = record.market or "world"
-        what = f"{market} price, {record.from_.date} -> {record.to.date}"
+        material = kb.material(record.from_.material).id  # an episode may price several materials
+        what = f"{material} {market} price, {record.from_.date} -> {record.to.date}"
         band = (f"model median within x{PRICE_RATIO_FACTOR} of the record, moving the same way "
                 f"where the record moved more than {DIRECTION_THRESHOLD:.0%}")
         entry = _market_entry(result, material, market)
