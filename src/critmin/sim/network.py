@@ -22,7 +22,7 @@ from critmin.kb import KnowledgeBase, Measure, ShareSeries, Stage
 from critmin.kb.models import CapacityStatus
 from critmin.kb.series import REST_OF_WORLD
 from critmin.sim.parameters import Parameters
-from critmin.sim.scenario import Licensing, Restriction, Scenario
+from critmin.sim.scenario import LicenceChange, Licensing, Restriction, Scenario
 
 STAGE_ORDER = [Stage.MINING, Stage.REFINING, Stage.METAL, Stage.MAGNET]
 IMPORT = "import"
@@ -417,7 +417,7 @@ def _sector_cover(
 
 def _licence(
     restriction: Restriction, dest: str, params: Parameters, kb: KnowledgeBase
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, list[LicenceChange]]:
     lic = restriction.licensing
     for place, specific in restriction.by_destination.items():
         if _in(dest, [place], kb):
@@ -429,12 +429,33 @@ def _licence(
         params.licensing.approval_probability.value if approval is None else approval,
         params.licensing.delay_median_days.value if delay is None else delay,
         params.licensing.delay_sigma.value if sigma is None else sigma,
+        list(lic.changes or []),
     )
 
 
 def _merge(base: Licensing, specific: Licensing) -> Licensing:
     """Fields set on the destination override the restriction's default."""
-    return base.model_copy(update={k: v for k, v in specific.model_dump().items() if v is not None})
+    return base.model_copy(update={k: getattr(specific, k) for k in type(specific).model_fields
+                                   if getattr(specific, k) is not None})
+
+
+def licence_windows(start_day: int, end_day: int | None, approval: float, delay: float,
+                    changes: list[tuple[int, float, float]]) -> list[tuple[int, int | None, float, float]]:
+    """(start, end, approval, delay) per period of unchanged terms, empty periods dropped.
+
+    The first period runs from the restriction's start under its own terms; each change opens a
+    period from its day (never before the start) until the next change or the restriction's end.
+    """
+    edges = [(start_day, approval, delay)] + [(max(day, start_day), a, d) for day, a, d in changes]
+    out: list[tuple[int, int | None, float, float]] = []
+    for i, (day, a, d) in enumerate(edges):
+        nxt = edges[i + 1][0] if i + 1 < len(edges) else end_day
+        if nxt is not None and end_day is not None:
+            nxt = min(nxt, end_day)
+        if nxt is not None and nxt <= day:
+            continue
+        out.append((day, nxt, a, d))
+    return out
 
 
 def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> None:
@@ -445,30 +466,26 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
     slots_of: dict[int, list[int]] = defaultdict(list)
     for k, slot in enumerate(net.slots):
         slots_of[slot.node].append(k)
-    draws: dict[tuple[int, str], int] = {}
-    pairs: dict[tuple[int, str, bool], int] = {}
+    draws: dict[tuple[int, str, int], int] = {}
+    pairs: dict[tuple[int, str, bool], list[int]] = {}
 
-    def pair(r: int, dest: str, reexport: bool, start_day: int) -> int:
+    def pair(r: int, dest: str, reexport: bool, start_day: int) -> list[int]:
+        """The licence pairs (one per period of unchanged terms) of a restriction and destination."""
         key = (r, dest, reexport)
         if key not in pairs:
-            draw = draws.setdefault((r, dest), len(draws))
             restriction = scenario.restrictions[r]
-            approval, delay, sigma = _licence(restriction, dest, params, kb)
+            approval, delay, sigma, changes = _licence(restriction, dest, params, kb)
             end = restriction.end_date
-            net.pairs.append(
-                LicencePair(
-                    r,
-                    dest,
-                    draw,
-                    start_day,
-                    None if end is None else scenario.day(end),
-                    approval,
-                    delay,
-                    sigma,
-                    reexport,
-                )
-            )
-            pairs[key] = len(net.pairs) - 1
+            windows = licence_windows(
+                start_day, None if end is None else scenario.day(end), approval, delay,
+                [(scenario.day(c.from_), c.approval_probability, c.delay_days) for c in changes])
+            made = []
+            for w, (w_start, w_end, w_approval, w_delay) in enumerate(windows):
+                draw = draws.setdefault((r, dest, w), len(draws))
+                net.pairs.append(LicencePair(r, dest, draw, w_start, w_end, w_approval, w_delay,
+                                             sigma, reexport))
+                made.append(len(net.pairs) - 1)
+            pairs[key] = made
         return pairs[key]
 
     for r, restriction in enumerate(scenario.restrictions):
@@ -486,9 +503,9 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                 and not _same_country(dst.country, restriction.exporter, kb)
                 and _in(dst.country, restriction.destinations, kb)
             ):
-                net.controlled.append(
-                    ControlledEdge(e, pair(r, dst.country, False, start), restriction.coverage)
-                )
+                net.controlled.extend(
+                    ControlledEdge(e, p, restriction.coverage)
+                    for p in pair(r, dst.country, False, start))
         if restriction.reexport is None:
             continue
         rule = restriction.reexport
@@ -531,11 +548,9 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                 x = content[edge.src]
                 subject = (1 - segregation) * (1.0 if x >= rule.threshold else 0.0) + segregation * x
                 if subject > 0:
-                    net.controlled.append(
-                        ControlledEdge(
-                            e, pair(r, dst.country, True, rule_start), restriction.coverage * subject
-                        )
-                    )
+                    net.controlled.extend(
+                        ControlledEdge(e, p, restriction.coverage * subject)
+                        for p in pair(r, dst.country, True, rule_start))
                     counted += 1
         net.notes.append(
             f"restriction {restriction.id or r}: re-export rule reaches {counted} flows "

@@ -104,6 +104,20 @@ def _not_empty(what: str) -> Any:
     return check
 
 
+class LicenceChange(_Model):
+    """New licensing terms from a date on: a regime ramping up, general licences, a tightening.
+
+    The recorded episodes show approval shares that move over months, not one share for a year.
+    """
+
+    from_: Date = Field(alias="from")
+    """Day the new terms apply."""
+    approval_probability: Probability
+    """Expected share of licensed volume approved from that day, 0-1."""
+    delay_days: Days = 0
+    """Median days before the new terms reach shipments (0: at once)."""
+
+
 class Licensing(_Model):
     """How a licensing regime treats one destination (or all, as the default)."""
 
@@ -113,6 +127,17 @@ class Licensing(_Model):
     """Median calendar days before the first approvals arrive (default: parameters.yaml)."""
     delay_sigma: Annotated[float, Field(ge=0, le=MAX_DELAY_SIGMA)] | None = None
     """Log-scale spread of the delay across runs (default: parameters.yaml)."""
+    changes: list[LicenceChange] | None = None
+    """Later terms, in date order: each replaces the approval share from its date."""
+
+    @field_validator("changes")
+    @classmethod
+    def _in_order(cls, value: list[LicenceChange] | None) -> list[LicenceChange] | None:
+        if value:
+            dates = [c.from_ for c in value]
+            if dates != sorted(dates) or len(set(dates)) != len(dates):
+                raise ValueError("changes must be in date order, one per date")
+        return value
 
 
 class ReexportRule(_Model):

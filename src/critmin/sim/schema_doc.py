@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from critmin.sim.scenario import (
     CapacityAddition,
     InventoryOverride,
+    LicenceChange,
     Licensing,
     Mitigation,
     ReexportRule,
@@ -29,6 +30,7 @@ MODELS: list[type[BaseModel]] = [
     Scenario,
     Restriction,
     Licensing,
+    LicenceChange,
     ReexportRule,
     InventoryOverride,
     Mitigation,
@@ -66,7 +68,7 @@ def render() -> str:
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else "no"
             meaning = " ".join((field.description or "").split()).replace("|", "\\|")
-            lines.append(f"| `{name}` | {_type_name(field.annotation)} | {required} | {meaning} |")
+            lines.append(f"| `{field.alias or name}` | {_type_name(field.annotation)} | {required} | {meaning} |")
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
