@@ -64,7 +64,8 @@ def test_approvals_arriving_later_end_the_shortfall(kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize("changes", [
-    [{"from": "2025-05-01", "approval_probability": 0.5}, {"from": "2025-03-01", "approval_probability": 1.0}],
+    [{"from": "2025-05-01", "approval_probability": 0.5},
+     {"from": "2025-03-01", "approval_probability": 1.0}],
     [{"from": "2025-03-01", "approval_probability": 1.5}],
     [{"from": "2025-03-01"}],
 ])

@@ -68,7 +68,8 @@ def render() -> str:
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else "no"
             meaning = " ".join((field.description or "").split()).replace("|", "\\|")
-            lines.append(f"| `{field.alias or name}` | {_type_name(field.annotation)} | {required} | {meaning} |")
+            shown = field.alias or name
+            lines.append(f"| `{shown}` | {_type_name(field.annotation)} | {required} | {meaning} |")
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
