@@ -5,9 +5,11 @@ per destination and material, and one sector node per destination, sector and ma
 node consumes through input slots (one per input material), each with its own stock in days of
 cover; edges carry baseline flows from producers to slots as weights that sum to 1 per slot.
 
-Flows follow bundled trade figures where they exist (`imports.csv`, by importer and supplier)
-and otherwise proportional allocation: a slot takes from each upstream producer in proportion to
-that producer's share of world output. docs/methods.md gives the equations.
+Flows follow bundled trade figures where they exist (`imports.csv`, by importer and supplier).
+Between stages, a country's plants use their own country's upstream output first and take the
+rest from countries with output to spare, in proportion to that surplus (`stage_sourcing`);
+importers otherwise take from each final-stage producer in proportion to its share of world
+output. docs/methods.md gives the equations.
 """
 
 from __future__ import annotations
@@ -287,6 +289,7 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
         stages = [s for s in STAGE_ORDER if s in series]
         net.stages[material] = [s.value for s in stages]
         previous: dict[int, float] = {}
+        previous_by_country: dict[str, tuple[int, float]] = {}
         previous_group: str | None = None
         for position, stage in enumerate(stages):
             s = series[stage]
@@ -301,6 +304,7 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
             current: dict[int, float] = {}
             by_country: dict[str, int] = {}
             cover = _stage_cover(params, scenario, stage.value, material)
+            shares_now = {row.country: row.share for row in s.rows if row.share > 0}
             for row in s.rows:
                 if row.share <= 0:
                     continue
@@ -322,9 +326,11 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
                             net.edges.append(Edge(src, slot, w))
                 else:
                     slot = net.add_slot(Slot(node, material, previous_group, days, row.share))
-                    for src, w in previous.items():
+                    for src, w in stage_sourcing(row.country, row.share, previous_by_country,
+                                                 shares_now).items():
                         net.edges.append(Edge(src, slot, w))
             previous, previous_group = current, group
+            previous_by_country = {net.nodes[n].country: (n, w) for n, w in current.items()}
             final_nodes[material] = by_country
             final_shares[material] = current
         if material in params.inputs and any(m in materials for m in params.inputs[material].materials):
@@ -379,6 +385,39 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
     _additions(net, kb, scenario, params)
     _stockpiles(net, scenario)
     return net
+
+
+def stage_sourcing(country: str, need: float, upstream: dict[str, tuple[int, float]],
+                   downstream: dict[str, float]) -> dict[int, float]:
+    """Where one country's plants at a stage get their input from the stage before: weights
+    (summing to 1) over upstream producer nodes.
+
+    Plants use their own country's upstream output first (a refiner in a mining country refines
+    its own ore); the rest comes from countries with more upstream output than their own plants
+    use, in proportion to that surplus. So the whole of each country's output is used, once, and
+    a ban on one country's ore reaches only the plants that actually import it: Malaysia's
+    refinery draws on Australian ore, not on China's, which China's own refiners use up.
+    Shares are of world output at each stage, so one unit of upstream share feeds one unit of
+    downstream share.
+    """
+    own_node, own_share = upstream.get(country, (-1, 0.0))
+    own = min(need, own_share)
+    weights: dict[int, float] = {}
+    if own > 0:
+        weights[own_node] = own / need
+    rest = need - own
+    if rest <= 1e-12:
+        return weights
+    surplus = {node: max(0.0, share - downstream.get(c, 0.0))
+               for c, (node, share) in upstream.items() if c != country}
+    total = sum(surplus.values())
+    if total <= 1e-12:  # nobody has output to spare: fall back to proportional allocation
+        surplus = {node: share for c, (node, share) in upstream.items() if c != country}
+        total = sum(surplus.values())
+    for node, spare in surplus.items():
+        if spare > 0:
+            weights[node] = weights.get(node, 0.0) + rest / need * spare / total
+    return weights
 
 
 def _final_group(net: Network, material: str) -> str:
