@@ -288,7 +288,6 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
             )
         stages = [s for s in STAGE_ORDER if s in series]
         net.stages[material] = [s.value for s in stages]
-        previous: dict[int, float] = {}
         previous_by_country: dict[str, tuple[int, float]] = {}
         previous_group: str | None = None
         for position, stage in enumerate(stages):
@@ -329,7 +328,7 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
                     for src, w in stage_sourcing(row.country, row.share, previous_by_country,
                                                  shares_now).items():
                         net.edges.append(Edge(src, slot, w))
-            previous, previous_group = current, group
+            previous_group = group
             previous_by_country = {net.nodes[n].country: (n, w) for n, w in current.items()}
             final_nodes[material] = by_country
             final_shares[material] = current
