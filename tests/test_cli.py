@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from critmin.cli import main
+from critmin.kb import Stage, load_kb
 
 MINIMAL = Path(__file__).parent / "fixtures" / "kb_minimal"
 
@@ -82,9 +83,12 @@ def test_unknown_material_is_one_line_with_suggestions(capsys: pytest.CaptureFix
     assert err == "error: unknown material 'dysprosum'; did you mean: dysprosium (Dy)?\n"
 
 
-def test_bad_stage_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_stage_is_a_user_error_with_choices(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "shares", "Ga", "--stage", "smelting")
-    assert code == 2 and err.startswith("error: unknown stage 'smelting'")
+    assert code == 1 and err.startswith("error: unknown stage 'smelting'")
+    assert "expected one of: mining, refining" in err
+    code, _, err = run(capsys, "shares", "Ga", "--stage", "refning")
+    assert code == 1 and "did you mean: refining" in err
     assert "Traceback" not in err
 
 
@@ -133,8 +137,9 @@ def test_shares_years_range(capsys: pytest.CaptureFixture[str]) -> None:
     one = run_json(capsys, "shares", "Ga", "--years", str(last))
     assert one == run_json(capsys, "shares", "Ga", "--year", str(last))
     assert all(sid in data["sources"] for s in data["series"] for sid in s["sources"])
-    code, out, _ = run(capsys, "shares", "Ga", "--years", "1990:1995")
-    assert code == 0 and "No share figures for gallium (Ga)" in out and "1990-1995" in out
+    code, out, err = run(capsys, "shares", "Ga", "--years", "1990:1995")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: no share figures for gallium (Ga) in 1990:1995; years with figures")
 
 
 @pytest.mark.parametrize("years", ["2025:2015", "abc", "2015-2025", "20x5:2020", "1800:2020", ":", ""])
@@ -188,9 +193,14 @@ def test_trend_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, out) == (1, "")
     assert err == "error: unknown material 'dysprosum'; did you mean: dysprosium (Dy)?\n"
     code, _, err = run(capsys, "trend", "Ga", "--stage", "smelting")
-    assert code == 2 and err.startswith("error: unknown stage 'smelting'") and err.count("\n") == 1
+    assert code == 1 and err.startswith("error: unknown stage 'smelting'") and err.count("\n") == 1
     code, _, err = run(capsys, "trend", "Ga", "--measure", "output")
-    assert code == 2 and err.startswith("error: unknown measure 'output'")
+    assert code == 1 and err.startswith("error: unknown measure 'output'")
+    code, _, err = run(capsys, "trend", "Ga", "--stage", "refining", "--years", "1990:2000")
+    have = sorted({s.year for s in load_kb().shares(load_kb().material("Ga"), stage=Stage.REFINING)})
+    assert code == 1 and err.startswith(
+        "error: no share figures for gallium (Ga) at stage refining in 1990:2000; years with figures: ")
+    assert str(have[0]) in err and str(have[-1]) in err
 
 
 def test_chokepoints_rank_the_latest_year(capsys: pytest.CaptureFixture[str]) -> None:
@@ -321,9 +331,9 @@ def test_prices_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, out) == (1, "") and err.startswith("error: unknown material 'antimny'; did you mean:")
     assert "antimony (Sb)" in err
     code, _, err = run(capsys, "prices", "Sb", "--market", "asia")
-    assert code == 2 and err.count("\n") == 1
-    assert err == ("error: unknown market 'asia'; expected one of: china_domestic, fob_china, "
-                   "europe, us, world\n")
+    assert code == 1 and err.count("\n") == 1
+    assert err == ("error: unknown market 'asia' (expected one of: china_domestic, fob_china, "
+                   "europe, us, world)\n")
     for bad in ("2024-13", "last year", "2024-02-30"):
         code, _, err = run(capsys, "prices", "Sb", "--since", bad)
         assert code == 2 and err.startswith(f"error: bad date {bad!r}"), err

@@ -176,7 +176,7 @@ def test_unknown_stage_names_file_and_field_and_exits_1(tmp_path: Path,
     assert code == 1
     assert one_error_line(err).startswith(
         f"error: {path}: restrictions[0].stages[0]: unknown stage 'minning'; "
-        "expected one of: mining, refining")
+        "did you mean: mining, refining? (expected one of: mining, refining")
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,21 @@ class CritminError(Exception):
         return self.message
 
 
+class UnknownValueError(CritminError):
+    """A value that names something critmin does not hold (a stage, a market, a year range with
+    no figures): a user error, exit 1, with the nearest known values."""
+
+    def __init__(self, kind: str, value: str, known: Sequence[str],
+                 suggestions: Sequence[str] = (), note: str = "") -> None:
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        extra = f"; {note}" if note else ""
+        super().__init__(f"unknown {kind} {value!r}{hint} (expected one of: "
+                         f"{', '.join(known)}{extra})")
+        self.kind = kind
+        self.value = value
+        self.suggestions = list(suggestions)
+
+
 class UsageError(CritminError):
     """The command line itself was malformed (unknown option value, bad date...)."""
 

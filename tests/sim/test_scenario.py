@@ -240,7 +240,7 @@ def test_unknown_stage_is_a_data_error_naming_file_and_field(kb: KnowledgeBase, 
         load_scenario(str(path), kb)
     assert err.value.exit_code == 1  # invalid data, not a usage error
     assert str(err.value).startswith(f"{path}: restrictions[0].stages[1]: unknown stage 'minning'; "
-                                     "expected one of: mining, refining")
+                                     "did you mean: mining, refining? (expected one of: mining, refining")
     path = write_scenario(inventories=[{"stage": "smelting", "days": 3}])
     with pytest.raises(CritminError, match=r"inventories\[0\]\.stage: unknown stage 'smelting'"):
         load_scenario(str(path), kb)

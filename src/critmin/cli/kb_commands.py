@@ -3,6 +3,7 @@ facilities, imports, import reliance, end uses, sources and data check."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +22,7 @@ from critmin.cli.app import (
     print_sources,
     qty,
 )
-from critmin.errors import EXIT_USER_ERROR, UsageError
+from critmin.errors import EXIT_USER_ERROR, CritminError, UnknownValueError, UsageError
 from critmin.kb import (
     ImportReliance,
     KnowledgeBase,
@@ -95,8 +96,9 @@ def _parse_measure(text: str | None) -> Measure | None:
     try:
         return Measure(text.strip().lower())
     except ValueError:
-        raise UsageError(f"unknown measure {text!r}; expected one of: "
-                         f"{', '.join(m.value for m in Measure)}") from None
+        known = [m.value for m in Measure]
+        raise UnknownValueError("measure", text, known, difflib.get_close_matches(
+            text.strip().lower(), known, n=3, cutoff=0.6)) from None
 
 
 #: Years a --years range may name; anything outside is a typo, not a request.
@@ -192,7 +194,28 @@ def _series_query(material: str, stage: str | None, measure: str | None, *, year
     wanted_measure = _parse_measure(measure)
     series, span = _select_series(kb, found, stage=wanted_stage, measure=wanted_measure,
                                   year=year, years=years)
+    if not series and span is not None:
+        have = sorted({s.year for s in kb.shares(found, stage=wanted_stage, measure=wanted_measure)})
+        if have:
+            asked = str(span[0]) if span[0] == span[1] else str(years)
+            where = f" at stage {wanted_stage.value}" if wanted_stage else ""
+            raise CritminError(f"no share figures for {found.names.en} ({found.id}){where} in "
+                               f"{asked}; years with figures: {_year_list(have)}")
     return kb, found, wanted_stage, wanted_measure, series, span
+
+
+def _year_list(years: Sequence[int]) -> str:
+    """2010, 2015, 2019-2025: consecutive years as ranges."""
+    parts: list[str] = []
+    start = prev = years[0]
+    for y in [*years[1:], None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(parts)
 
 
 @app.command()

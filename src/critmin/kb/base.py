@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from critmin.config import data_dir
-from critmin.errors import DataError, NotFoundError, UsageError
+from critmin.errors import DataError, NotFoundError, UnknownValueError, UsageError
 from critmin.kb.check import check
 from critmin.kb.gazetteer import Gazetteer, gazetteer_for
 from critmin.kb.load import Problem, RawData, read_data
@@ -225,8 +225,9 @@ def parse_market(text: str) -> Market:
     try:
         return Market(cleaned)
     except ValueError:
-        raise UsageError(f"unknown market {text!r}; expected one of: "
-                         f"{', '.join(m.value for m in Market)}") from None
+        known = [m.value for m in Market]
+        raise UnknownValueError("market", text, known,
+                                difflib.get_close_matches(cleaned, known, n=3, cutoff=0.5)) from None
 
 
 def parse_since(text: str) -> date:
@@ -255,9 +256,11 @@ def parse_stage(text: str) -> Stage:
     """A stage from what a user typed (separation -> refining, magnets -> magnet)."""
     stage = STAGE_ALIASES.get(text.strip().casefold())
     if stage is None:
-        choices = ", ".join(s.value for s in Stage)
-        raise UsageError(f"unknown stage {text!r}; expected one of: {choices} "
-                         "(separation, alloy and component are accepted too)")
+        close = difflib.get_close_matches(text.strip().casefold(), list(STAGE_ALIASES), n=5,
+                                          cutoff=0.6)
+        suggestions = list(dict.fromkeys(STAGE_ALIASES[c].value for c in close))
+        raise UnknownValueError("stage", text, [s.value for s in Stage], suggestions,
+                                note="separation, alloy and component are accepted too")
     return stage
 
 
