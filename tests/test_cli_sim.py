@@ -28,6 +28,16 @@ def test_simulate_json_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert data["runs"] == 20 and data["scenario"]["measures"] == ["CN-MOFCOM-GAC-2023-23"]
     series = data["series"][0]
     assert {"kind", "material", "key", "p5", "p50", "p95", "first_shortfall_day", "lost_days"} <= set(series)
+    # one price entry per market: each restricted material inside China (held back, falls) and
+    # outside it (rises)
+    markets = {(p["material"], p["market"]): p for p in data["prices"]}
+    assert len(markets) == len(data["prices"])
+    assert set(markets) == {(m, k) for m, _ in markets for k in ("domestic", "world")}
+    assert ("Ga", "world") in markets
+    assert markets["Ga", "world"]["label"] == "outside CHN" and markets["Ga", "world"]["peak"]["p50"] > 1
+    home = markets["Ga", "domestic"]
+    assert home["label"] == "inside CHN" and home["trough"]["p50"] < 1
+    assert markets["Ga", "world"]["trough"] is None
     assert report.read_text("utf-8").startswith("<!DOCTYPE html>")
     code, again, _ = run(capsys, "simulate", "gallium-germanium-2023", "--runs", "20", "--seed", "3",
                          "--sensitivity-runs", "0", "--json")
@@ -40,6 +50,7 @@ def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
                        "--sensitivity-runs", "4")
     assert code == 0
     assert "Ranked exposures" in out and "USA" in out and "What matters most" in out
+    assert "outside CHN" in out and "inside CHN" in out
 
 
 def test_bad_scenarios_exit_1_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

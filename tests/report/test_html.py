@@ -9,7 +9,7 @@ import pytest
 from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase
 from critmin.report import simulation_markdown, write_simulation_html
-from critmin.report.figures import exposure_bars, shortfall_timeline
+from critmin.report.figures import exposure_bars, price_timeline, shortfall_timeline
 from critmin.sim import SimulationResult, load_scenario, simulate
 
 
@@ -27,6 +27,8 @@ def test_html_is_self_contained(result: SimulationResult, tmp_path: Path) -> Non
     assert result.scenario.name in text
     assert "Ranked exposures" in text and "Sensitivity" in text and "Sources" in text
     assert "usgs-mcs2025-rare-earths" in text
+    assert "NdFeB outside CHN" in text and "NdFeB inside CHN" in text  # both markets in the figure
+    assert "<td>inside CHN</td>" in text
 
 
 def test_unwritable_report_is_a_user_error(result: SimulationResult, tmp_path: Path) -> None:
@@ -39,6 +41,10 @@ def test_figures_have_bands_and_bars(result: SimulationResult) -> None:
     destinations = [s for s in result.series if s.material == "NdFeB" and s.kind == "destination"]
     assert len(fig.data) == 3 * len(destinations)  # p95, p5 (filled band), p50 per destination
     assert fig.data[1].fill == "tonexty"
+    prices = price_timeline(result)
+    assert len(prices.data) == 3 * len(result.prices)  # a band and a median per (material, market)
+    dashed = {t.name for t in prices.data if t.name and t.line.dash == "dash"}
+    assert dashed == {f"{p.material} inside CHN" for p in result.prices if p.market == "domestic"}
     bars = exposure_bars(result)
     assert len(bars.data[0].y) == min(15, len(result.exposures))
 
@@ -49,3 +55,8 @@ def test_markdown_lists_exposures_and_sources(result: SimulationResult) -> None:
     top = result.exposures[0]
     assert f"| 1 | {top.material} | {top.kind} | {top.key} |" in text
     assert "## Sources" in text and "[usgs-mcs2025-rare-earths]" in text
+    world, home = result.price("NdFeB"), result.price("NdFeB", "domestic")
+    assert world is not None and home is not None and home.trough is not None
+    assert f"| NdFeB | outside CHN | {world.peak.p5} |" in text
+    peak = home.peak
+    assert f"| NdFeB | inside CHN | {peak.p5} | {peak.p50} | {peak.p95} | {home.trough.p50} |" in text

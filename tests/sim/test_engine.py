@@ -90,9 +90,15 @@ def test_approval_without_delay_means_no_shortfall(kb: KnowledgeBase, write_scen
 
 def test_prices_rise_with_the_gap(kb: KnowledgeBase) -> None:
     result = simulate(kb, load_scenario("april-2025-seven-rare-earths", kb), runs=32, seed=0)
-    ndfeb = next(p for p in result.prices if p.material == "NdFeB")
+    ndfeb = result.price("NdFeB")
+    assert ndfeb is not None and ndfeb.label == "outside CHN"
     assert ndfeb.peak.p50 is not None and ndfeb.peak.p50 > 1.5
     assert ndfeb.p50[0] < 1.1
+    # inside China the held-back magnets press the index below 1
+    home = result.price("NdFeB", "domestic")
+    assert home is not None and home.trough is not None and home.trough.p50 is not None
+    assert home.trough.p50 < 1.0 and home.p50[-1] < 1.0
+    assert [p.market for p in result.prices if p.material == "NdFeB"] == ["domestic", "world"]
 
 
 def test_every_bundled_scenario_runs(kb: KnowledgeBase) -> None:

@@ -141,6 +141,9 @@ def _assert_figures(text: str) -> None:
     assert "Two-month tungsten stop" in text and 'class="job done"' in text
     assert text.count('class="plot"') >= 2 and 'id="exposures"' in text
     assert "6 runs" in text
+    # the price table has both markets of tungsten: outside China and inside it
+    assert '<tr data-market="world"><td>W</td><td>outside CHN</td>' in text
+    assert '<tr data-market="domestic"><td>W</td><td>inside CHN</td>' in text
 
 
 def test_scenario_form_runs_an_upload_and_polls_to_the_figures(client: TestClient,

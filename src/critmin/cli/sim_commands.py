@@ -96,17 +96,19 @@ def print_simulation(console: Console, result: SimulationResult, top: int = 10) 
         )
     console.print(table)
     prices = make_table(
-        "Price index outside the restricting countries (1 = before)",
+        "Price index outside and inside the restricting countries (1 = before)",
         "material",
-        "peak p5",
+        "market",
         "peak p50",
-        "peak p95",
+        "peak p5-p95",
+        "trough p50",
         "end p50",
-        right=("peak p5", "peak p50", "peak p95", "end p50"),
+        right=("peak p50", "peak p5-p95", "trough p50", "end p50"),
     )
     for p in result.prices:
         prices.add_row(
-            p.material, f"{p.peak.p5:.2f}", f"{p.peak.p50:.2f}", f"{p.peak.p95:.2f}", f"{p.p50[-1]:.2f}"
+            p.material, p.label, f"{p.peak.p50:.2f}", f"{p.peak.p5:.2f}-{p.peak.p95:.2f}",
+            "" if p.trough is None or p.trough.p50 is None else f"{p.trough.p50:.2f}", f"{p.p50[-1]:.2f}"
         )
     console.print(prices)
     if result.sensitivity:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from critmin.sim.results import SeriesResult, SimulationResult
+from critmin.sim.results import PriceResult, SeriesResult, SimulationResult
 
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
@@ -15,14 +15,19 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _band_traces(fig: go.Figure, x: list[str], p5: list[float], p50: list[float], p95: list[float],
-                 name: str, colour: str, scale: float = 1.0) -> None:
+                 name: str, colour: str, scale: float = 1.0, dash: str = "solid") -> None:
     fig.add_trace(go.Scatter(x=x, y=[v * scale for v in p95], mode="lines", line={"width": 0},
                              showlegend=False, hoverinfo="skip", legendgroup=name))
     fig.add_trace(go.Scatter(x=x, y=[v * scale for v in p5], mode="lines", line={"width": 0},
                              fill="tonexty", fillcolor=_rgba(colour, 0.18), showlegend=False,
                              hoverinfo="skip", legendgroup=name))
     fig.add_trace(go.Scatter(x=x, y=[v * scale for v in p50], mode="lines", name=name,
-                             line={"color": colour, "width": 2}, legendgroup=name))
+                             line={"color": colour, "width": 2, "dash": dash}, legendgroup=name))
+
+
+def price_label(p: PriceResult) -> str:
+    """'Dy outside CHN', 'Dy inside CHN', or 'Ga' for a material no one restricts."""
+    return p.material if p.label == "world" else f"{p.material} {p.label}"
 
 
 def shortfall_timeline(result: SimulationResult, material: str, kind: str = "destination") -> go.Figure:
@@ -38,11 +43,16 @@ def shortfall_timeline(result: SimulationResult, material: str, kind: str = "des
 
 
 def price_timeline(result: SimulationResult) -> go.Figure:
-    """Price index per material outside the restricting countries, with bands."""
+    """Price index per material and market, with bands: one colour per material, the market
+    inside the restricting country dashed (it falls while the one outside rises)."""
     fig = go.Figure()
-    for i, p in enumerate(result.prices):
-        _band_traces(fig, result.dates, p.p5, p.p50, p.p95, p.material, _COLOURS[i % len(_COLOURS)])
-    fig.update_layout(title="Price index outside the restricting countries (1 = before; band 5-95%)",
+    materials = dict.fromkeys(p.material for p in result.prices)
+    colour = {m: _COLOURS[i % len(_COLOURS)] for i, m in enumerate(materials)}
+    for p in result.prices:
+        _band_traces(fig, result.dates, p.p5, p.p50, p.p95, price_label(p), colour[p.material],
+                     dash="dash" if p.market == "domestic" else "solid")
+    fig.update_layout(title="Price index outside and inside the restricting countries "
+                            "(1 = before; band 5-95%)",
                       yaxis_title="index", template="plotly_white", height=380,
                       margin={"l": 60, "r": 20, "t": 50, "b": 40})
     return fig

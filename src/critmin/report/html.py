@@ -86,8 +86,9 @@ def simulation_html(result: SimulationResult) -> str:
         "<h2>Prices</h2>",
         _fig(price_timeline(result)),
         _table(
-            ["material", "peak p5", "peak p50", "peak p95"],
-            [[p.material, _fmt(p.peak.p5), _fmt(p.peak.p50), _fmt(p.peak.p95)] for p in result.prices],
+            ["material", "market", "peak p5", "peak p50", "peak p95", "trough p50", "end p50"],
+            [[p.material, p.label, _fmt(p.peak.p5), _fmt(p.peak.p50), _fmt(p.peak.p95),
+              "" if p.trough is None else _fmt(p.trough.p50), _fmt(p.p50[-1])] for p in result.prices],
         ),
     ]
     if result.sensitivity:

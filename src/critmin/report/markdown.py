@@ -36,9 +36,20 @@ def simulation_markdown(result: SimulationResult, top: int = 10) -> str:
             f"| {e.rank} | {e.material} | {e.kind} | {e.key} | {e.lost_days_mean:.1f} | "
             f"{_day(e.first_shortfall_p50)} | {_pct(e.peak_shortfall_p50)} |"
         )
-    lines += ["", "## Prices", "", "| material | peak index p5 | p50 | p95 |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Prices",
+        "",
+        "Index, 1 = before the scenario: outside the restricting country (world) and inside it "
+        "(domestic, where held-back exports stay).",
+        "",
+        "| material | market | peak index p5 | p50 | p95 | trough p50 | end p50 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for p in result.prices:
-        lines.append(f"| {p.material} | {p.peak.p5} | {p.peak.p50} | {p.peak.p95} |")
+        trough = "" if p.trough is None else p.trough.p50
+        lines.append(f"| {p.material} | {p.label} | {p.peak.p5} | {p.peak.p50} | {p.peak.p95} | {trough} | "
+                     f"{p.p50[-1]} |")
     if result.sensitivity:
         lines += [
             "",

@@ -3,7 +3,8 @@
 `compile_network` turns a built network into arrays (sparse matrices for the flows); `run_batch`
 simulates one batch of runs from its own seed and returns only what results need: per-run
 paths of the reported series at the reporting interval, days to first shortfall, cumulative
-lost output, and price paths. Batches are independent, so any executor that runs the same
+lost output, and price paths per market (each material's world market, and the domestic market
+of each restricted material). Batches are independent, so any executor that runs the same
 batches with the same seeds gets the same numbers. Equations: docs/methods.md.
 """
 
@@ -17,9 +18,9 @@ import numpy.typing as npt
 from scipy import sparse
 
 from critmin.sim.mitigation import pool_schedule, stock_schedule, substitution
-from critmin.sim.network import Network
+from critmin.sim.network import Network, Slot
 from critmin.sim.parameters import Parameters
-from critmin.sim.prices import adjust, clearing_index
+from critmin.sim.prices import follow, log_domestic_target, log_world_target, market_cover, stock_demand
 
 F = npt.NDArray[np.floating[Any]]
 I64 = npt.NDArray[np.int64]
@@ -30,6 +31,9 @@ DT = np.float32
 SHORTFALL_EPS = 0.005
 """A day counts as short when unmet demand exceeds 0.5% of normal demand."""
 NEVER = np.iinfo(np.int32).max
+MIN_DOMESTIC_USE = 0.01
+"""Floor of a restricting country's own use (share of world use): a country with no consumption
+share (a mine-only exporter) still has a finite home market for what it holds back."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,39 @@ class Compiled:
     sink_weight_t: sparse.csr_matrix
     """(materials, sinks)."""
     has_market: B
+    cover_ref: F
+    """(materials, 1): world-market users' normal cover in days, weighted as the market."""
+    group_t: sparse.csr_matrix
+    """(2 x groups, controlled edges): the receiving slot's size (share of the group's world
+    flow), groups being the (material, stage) of the controlled producers, ordered by material;
+    the second block counts direct exports only (re-exported flows are held back abroad)."""
+    ctrl_base: F
+    """(controlled edges,): baseline controlled flow, coverage x weight."""
+    group_outside: F
+    """(groups, 1): the group's normal flow to slots outside the restricting countries."""
+    group_material: I64
+    """Material of each group."""
+    group_starts: I64
+    """First group of each material in group_materials (for a max over a material's stages)."""
+    group_materials: I64
+    """Materials having at least one controlled group, ascending."""
+    one_group_each: bool
+    """Every such material has a single controlled stage (no max over stages needed)."""
+    domestic: I64
+    """Materials with a domestic market (those with a restricting country), ascending."""
+    domestic_use: F
+    """(domestic markets, 1): the restricting countries' own use, share of world use."""
+    exporters: dict[str, list[str]]
+    """Material -> restricting countries, for labels."""
     flexibility: float
     adjustment_days: float
     price_cap: float
+    cover_exponent: float
+    cover_floor: float
+    precaution: float
+    stock_build_days: float
+    reference_days: float
+    domestic_absorption: float
     sink_series_t: sparse.csr_matrix
     """(destination and sector series, sinks)."""
     stage_nodes: I64
@@ -123,13 +157,15 @@ class BatchOutput:
     paths: npt.NDArray[np.float32]
     """(runs, report points, series) shortfall fractions of normal demand."""
     prices: npt.NDArray[np.float32]
-    """(runs, report points, materials) price index."""
+    """(runs, report points, markets) price index: world per material, then domestic markets."""
     first_short: npt.NDArray[np.int32]
     """(runs, series) first day any member is short, NEVER when never."""
     lost: F
     """(runs, series) cumulative shortfall in days of normal output."""
     peak_price: F
-    """(runs, materials) highest price index."""
+    """(runs, markets) highest price index."""
+    trough_price: F
+    """(runs, markets) lowest price index."""
 
 
 def _matrix(
@@ -146,8 +182,13 @@ def _normalise_columns(m: F) -> F:
     return np.asarray(np.divide(m, sums, out=np.zeros_like(m), where=sums > 0), dtype=np.float64)
 
 
-def compile_network(net: Network, params: Parameters, horizon: int, report_every: int = 7) -> Compiled:
-    """Arrays for the engine: flow nodes and slots renumbered, sinks apart."""
+def compile_network(net: Network, params: Parameters, horizon: int, report_every: int = 7,
+                    domestic_use: dict[str, float] | None = None) -> Compiled:
+    """Arrays for the engine: flow nodes and slots renumbered, sinks apart.
+
+    `domestic_use` gives countries' shares of world use (the scenario's consumption shares);
+    it sizes each restricting country's home market. Default: parameters.yaml's shares.
+    """
     flow_nodes = [i for i, nd in enumerate(net.nodes) if nd.kind != "sector"]
     fnode = {i: j for j, i in enumerate(flow_nodes)}
     flow_slots = [k for k, s in enumerate(net.slots) if net.nodes[s.node].kind != "sector"]
@@ -260,6 +301,8 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         if market(nd.country, nd.material):
             sink_weight[row, m_index[nd.material]] = nd.share
     has_market = imp_weight.sum(axis=0) > 0
+    cover_ref = _normalise_columns(sink_weight).T @ sink_cover.astype(np.float64)
+    markets = _markets(net, params, slots, m_index, domestic_use)
 
     series: list[SeriesKey] = []
     members: list[I64] = []
@@ -343,15 +386,87 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         imp_weight_t=sparse.csr_matrix(_normalise_columns(imp_weight).T.astype(DT)),
         sink_weight_t=sparse.csr_matrix(_normalise_columns(sink_weight).T.astype(DT)),
         has_market=has_market,
+        cover_ref=np.maximum(cover_ref, 1e-6).astype(DT),
+        **markets,
+        exporters={m: sorted(exporters[m]) for m in materials if m in exporters},
         flexibility=params.prices.flexibility.value,
         adjustment_days=params.prices.adjustment_days.value,
         price_cap=params.prices.cap.value,
+        cover_exponent=params.prices.cover_exponent.value,
+        cover_floor=params.prices.cover_floor.value,
+        precaution=params.prices.precaution.value,
+        stock_build_days=params.prices.stock_build_days.value,
+        reference_days=params.prices.reference_days.value,
+        domestic_absorption=params.prices.domestic_absorption.value,
         sink_series_t=sink_series_t,
         stage_nodes=np.array(stage_nodes_list, dtype=np.int64),
         stage_series_t=stage_series_t,
         members=members,
         series=series + stage_series,
     )
+
+
+def _markets(net: Network, params: Parameters, slots: list[Slot], m_index: dict[str, int],
+             domestic_use: dict[str, float] | None) -> dict[str, Any]:
+    """What the markets need of the controls: held-back flow per (material, stage), home markets.
+
+    A controlled edge's loss is in days of its receiving slot's input; times the slot's size it
+    becomes a share of the stage's world flow, so losses to different buyers add up.
+    """
+    edges, nodes = net.edges, net.nodes
+    exporters = net.exporters
+    keys = sorted(
+        {(m_index[nodes[edges[c.edge].src].material], nodes[edges[c.edge].src].stage) for c in net.controlled}
+    )
+    g_index = {k: i for i, k in enumerate(keys)}
+    rows, cols, vals, dom_rows, dom_cols, dom_vals = [], [], [], [], [], []
+    for col, c in enumerate(net.controlled):
+        src = nodes[edges[c.edge].src]
+        row = g_index[(m_index[src.material], src.stage)]
+        size = net.slots[edges[c.edge].slot].size
+        rows.append(row)
+        cols.append(col)
+        vals.append(size)
+        if not net.pairs[c.pair].reexport:
+            dom_rows.append(row)
+            dom_cols.append(col)
+            dom_vals.append(size)
+    shape = (len(keys), len(net.controlled))
+    outside = np.zeros((len(keys), 1))
+    for s in slots:
+        material, _, stage = (s.group or "").partition("/")
+        key = (m_index.get(material, -1), stage)
+        if key in g_index and nodes[s.node].country not in exporters.get(material, set()):
+            outside[g_index[key], 0] += s.size
+    group_material = np.array([m for m, _ in keys], dtype=np.int64)
+    group_materials, group_starts = np.unique(group_material, return_index=True)
+    shares = dict(params.consumption_shares.value if domestic_use is None else domestic_use)
+    domestic = np.array(sorted(m_index[m] for m in exporters if m in m_index), dtype=np.int64)
+    use = [
+        max(sum(shares.get(x, 0.0) for x in exporters[net.materials[m]]), MIN_DOMESTIC_USE) for m in domestic
+    ]
+    return {
+        "group_t": sparse.vstack([_matrix(rows, cols, vals, shape),
+                                  _matrix(dom_rows, dom_cols, dom_vals, shape)], format="csr"),
+        "ctrl_base": np.array([edges[c.edge].weight * c.factor for c in net.controlled], dtype=DT),
+        "group_outside": np.maximum(outside, 1e-9).astype(DT),
+        "group_material": group_material,
+        "group_starts": group_starts.astype(np.int64),
+        "group_materials": group_materials.astype(np.int64),
+        "one_group_each": len(group_materials) == len(group_material),
+        "domestic": domestic,
+        "domestic_use": np.array(use, dtype=DT).reshape(-1, 1),
+    }
+
+
+def _by_material(c: Compiled, per_group: F, runs: int) -> F:
+    """(materials, runs): the largest value over each material's controlled stages, 0 elsewhere."""
+    out = np.zeros((len(c.materials), runs), dtype=DT)
+    if c.one_group_each:
+        out[c.group_materials] = per_group
+    elif len(c.group_materials):
+        out[c.group_materials] = np.maximum.reduceat(per_group, c.group_starts, axis=0)
+    return out
 
 
 def _add_series(
@@ -403,13 +518,25 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     n_sinks = len(c.sink_src)
     points = len(c.report_days)
     paths = np.zeros((points, n_first, runs), dtype=np.float32)
-    prices = np.ones((points, n_mat, runs), dtype=np.float32)
-    peak = np.ones((n_mat, runs), dtype=DT)
+    n_dom = len(c.domestic)
+    prices = np.ones((points, n_mat + n_dom, runs), dtype=np.float32)
+    peak = np.ones((n_mat + n_dom, runs), dtype=DT)
+    trough = np.ones((n_mat + n_dom, runs), dtype=DT)
 
     output = np.ones((c.n_nodes, runs), dtype=DT)
     stock = np.repeat(c.cover, runs, axis=1)
     sink_stock = np.repeat(c.sink_cover, runs, axis=1)
-    price = np.ones((n_mat, runs), dtype=DT)
+    # ln of every market's index (world per material, then domestic markets) and its target
+    log_price = np.zeros((n_mat + n_dom, runs), dtype=DT)
+    log_target = np.zeros_like(log_price)
+    price_all = np.ones_like(log_price)
+    price = price_all[:n_mat]
+    inv_tau = DT(1.0 / max(c.adjustment_days, 1.0))
+    n_groups = c.group_t.shape[0] // 2
+    cover = np.repeat(c.cover_ref, runs, axis=1)
+    reference = np.ones((n_mat, runs), dtype=DT)
+    uncertainty = np.zeros((n_mat, runs), dtype=DT)
+    held_back = np.zeros((n_dom, runs), dtype=DT)
     sink_first = np.full((n_sinks, runs), NEVER, dtype=np.int32)
     node_first = np.full((len(c.stage_nodes), runs), NEVER, dtype=np.int32)
     cum_sink = np.zeros((n_sinks, runs), dtype=np.float64)
@@ -419,7 +546,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     report = {int(d): i for i, d in enumerate(c.report_days)}
     active = np.zeros(len(c.pair_start), dtype=bool)
     has_controls = len(c.ctrl_src) > 0
-    has_market = c.has_market[:, None]
+    market_mask = c.has_market[:, None].astype(DT)
     substituting = False
     never = np.int32(NEVER)
 
@@ -433,6 +560,16 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
                 licence[~active] = 1.0
                 loss = (1.0 - licence[c.ctrl_pair]) * c.ctrl_weight * output[c.ctrl_src]
                 supply -= c.ctrl_t @ loss
+                # unlicensed share of the flow outside buyers normally get, per material (max
+                # over its controlled stages), and the direct exports held back at home
+                by_group = c.group_t @ loss
+                unlicensed = by_group[:n_groups] / c.group_outside
+                uncertainty = _by_material(c, np.minimum(unlicensed, 1.0), runs)
+                if n_dom:
+                    held_back = _by_material(c, by_group[n_groups:], runs)[c.domestic]
+            else:
+                uncertainty[:] = 0.0
+                held_back[:] = 0.0
         if len(c.pool_slots) and c.pool[t].any():
             gap = np.maximum(1.0 - supply[c.pool_slots], 0.0)
             need = c.pool_from_slots @ (gap * c.size[c.pool_slots, None])
@@ -472,16 +609,33 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         cum_nodes += short_nodes
         np.minimum(node_first, np.where(short_nodes > SHORTFALL_EPS, np.int32(t), never), out=node_first)
 
+        # world market: flow gap, buyers' cover and their bid for stock (sim/prices.py)
         market_supply = c.imp_weight_t @ supply[c.imp_slots]
         market_demand = c.sink_weight_t @ sink_demand
-        target = clearing_index(market_demand, market_supply, c.flexibility, c.price_cap)
-        price = np.where(has_market, adjust(price, target, c.adjustment_days), 1.0).astype(DT)
-        np.maximum(peak, price, out=peak)
+        cover = market_cover(c.sink_weight_t @ sink_stock, cover, c.cover_ref, market_supply,
+                             market_demand, c.stock_build_days)
+        build = stock_demand(cover, c.cover_ref, uncertainty, c.precaution, c.stock_build_days)
+        log_target[:n_mat] = log_world_target(
+            market_demand, build, reference, market_supply, cover, c.cover_ref,
+            flexibility=c.flexibility, cover_exponent=c.cover_exponent, cover_floor=c.cover_floor,
+            cap=c.price_cap,
+        )
+        log_target[:n_mat] *= market_mask  # no world market: the index stays at 1
+        reference = follow(reference, market_demand, c.reference_days)
+        # domestic market: held-back exports stay at home
+        if n_dom:
+            log_target[n_mat:] = log_domestic_target(held_back, c.domestic_use, c.domestic_absorption,
+                                                     c.flexibility, c.price_cap)
+        # every index moves 1/tau of the way to its target, in logs: P <- P (P*/P)^(1/tau)
+        log_price += (log_target - log_price) * inv_tau
+        np.exp(log_price, out=price_all)
+        np.maximum(peak, price_all, out=peak)
+        np.minimum(trough, price_all, out=trough)
         point = report.get(t)
         if point is not None:
             paths[point, :n_sink_series] = c.sink_series_t @ short
             paths[point, n_sink_series:] = c.stage_series_t @ short_nodes
-            prices[point] = price
+            prices[point] = price_all
 
     lost = np.concatenate([c.sink_series_t @ cum_sink, c.stage_series_t @ cum_nodes], axis=0)
     first = np.empty((n_first, runs), dtype=np.int32)
@@ -494,4 +648,5 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         first_short=np.ascontiguousarray(first.T),
         lost=np.ascontiguousarray(lost.T),
         peak_price=np.ascontiguousarray(peak.T, dtype=np.float64),
+        trough_price=np.ascontiguousarray(trough.T, dtype=np.float64),
     )

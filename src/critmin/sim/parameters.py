@@ -40,6 +40,12 @@ BOUNDS: list[tuple[str, float, float]] = [
     ("prices.flexibility", 0, 10),
     ("prices.adjustment_days", 0, MAX_DAYS),
     ("prices.cap", 1, 1000),
+    ("prices.cover_exponent", 0, 10),
+    ("prices.cover_floor", 0.001, 1),
+    ("prices.precaution", 0, 100),
+    ("prices.stock_build_days", 1, MAX_DAYS),
+    ("prices.reference_days", 1, MAX_DAYS),
+    ("prices.domestic_absorption", 0, 1),
     ("capacity.ramp_months", 0, MAX_DAYS / 30),
     ("capacity.utilisation", 0, 1),
     ("world_output.*", 1e-9, 1e12),
@@ -161,14 +167,26 @@ class Extraterritorial(_Record):
 
 
 class Prices(_Record):
-    """The market-clearing rule's constants."""
+    """The constants of price formation in the world and domestic markets (sim/prices.py)."""
 
     flexibility: Value
     """Exponent linking the demand/supply ratio to the clearing price index."""
     adjustment_days: Value
     """Time constant of the move toward the clearing price."""
     cap: Value
-    """Upper bound of the index."""
+    """Upper bound of the index (its inverse is the lower bound)."""
+    cover_exponent: Value
+    """Exponent of normal over current stock cover in the world index."""
+    cover_floor: Value
+    """Fraction of normal cover below which the cover term stops rising."""
+    precaution: Value
+    """Rise of buyers' target cover, as a multiple of normal cover, while all supply is unlicensed."""
+    stock_build_days: Value
+    """Days over which buyers seek to close the gap to their target cover."""
+    reference_days: Value
+    """Time constant over which the market's reference demand follows actual use."""
+    domestic_absorption: Value
+    """Share of held-back exports that never reaches the restricting country's own buyers."""
 
 
 class Capacity(_Record):

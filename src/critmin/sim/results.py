@@ -9,7 +9,7 @@ dumped as it is (keys listed in docs/cli.md).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -62,14 +62,26 @@ class SeriesResult(_Out):
 
 
 class PriceResult(_Out):
-    """A material's price index outside the restricting countries (1 = before the scenario)."""
+    """A material's price index in one market (1 = before the scenario).
+
+    A restricted material has two: `world` (buyers outside the restricting countries) and
+    `domestic` (inside them, where held-back exports stay); any other material has `world` only.
+    """
 
     material: str
+    market: Literal["world", "domestic"] = "world"
+    """world: outside the restricting countries; domestic: inside them."""
+    countries: list[str] = Field(default_factory=list)
+    """The restricting countries the market is defined against (empty: no restriction)."""
+    label: str = "world"
+    """'outside CHN', 'inside CHN', or 'world' for a material no one restricts."""
     p5: list[float]
     p50: list[float]
     p95: list[float]
     peak: Band
     """Highest daily index."""
+    trough: Band | None = None
+    """Lowest daily index (domestic markets, whose index falls)."""
 
 
 class Exposure(_Out):
@@ -155,6 +167,8 @@ class SimulationResult(_Out):
     dates: list[str]
     series: list[SeriesResult]
     prices: list[PriceResult]
+    """One entry per (material, market); a material's domestic entry comes before its world
+    entry, so a {material: entry} mapping built from the list keeps the world one."""
     exposures: list[Exposure]
     """Destination, sector and stage series ranked by mean lost days (those with any loss)."""
     sensitivity: list[SensitivityRow] = Field(default_factory=list)
@@ -164,6 +178,10 @@ class SimulationResult(_Out):
     sources: dict[str, str]
     """Source id -> citation, for every figure behind the network, parameters and scenario."""
     elapsed_seconds: float
+
+    def price(self, material: str, market: str = "world") -> PriceResult | None:
+        """The price entry of one material in one market, if modelled."""
+        return next((p for p in self.prices if p.material == material and p.market == market), None)
 
     def headline(self) -> float:
         """Mean lost days summed over destinations: the outcome the sensitivity table moves."""
@@ -185,6 +203,7 @@ def combine(outputs: list[BatchOutput]) -> BatchOutput:
         first_short=np.concatenate([o.first_short for o in outputs]),
         lost=np.concatenate([o.lost for o in outputs]),
         peak_price=np.concatenate([o.peak_price for o in outputs]),
+        trough_price=np.concatenate([o.trough_price for o in outputs]),
     )
 
 
@@ -207,11 +226,24 @@ def summarise(c: Compiled, out: BatchOutput, start: dt.date) -> tuple[list[Serie
             peak_shortfall=_band(peak_short[:, i].astype(np.float64)),
         ))
     pq = np.percentile(out.prices, QUANTILES, axis=0)
-    prices = [PriceResult(material=m, p5=[round(float(v), 4) for v in pq[0, :, j]],
-                          p50=[round(float(v), 4) for v in pq[1, :, j]],
-                          p95=[round(float(v), 4) for v in pq[2, :, j]],
-                          peak=_band(out.peak_price[:, j]))
-              for j, m in enumerate(c.materials)]
+
+    def entry(j: int, material: str, market: Literal["world", "domestic"]) -> PriceResult:
+        countries = list(c.exporters.get(material, []))
+        where = "outside" if market == "world" else "inside"
+        return PriceResult(material=material, market=market, countries=countries,
+                           label=f"{where} {', '.join(countries)}" if countries else "world",
+                           p5=[round(float(v), 4) for v in pq[0, :, j]],
+                           p50=[round(float(v), 4) for v in pq[1, :, j]],
+                           p95=[round(float(v), 4) for v in pq[2, :, j]],
+                           peak=_band(out.peak_price[:, j]),
+                           trough=_band(out.trough_price[:, j]) if market == "domestic" else None)
+
+    home = {int(m): len(c.materials) + i for i, m in enumerate(c.domestic)}
+    prices = []
+    for j, material in enumerate(c.materials):
+        if j in home:
+            prices.append(entry(home[j], material, "domestic"))
+        prices.append(entry(j, material, "world"))
     return series, prices
 
 

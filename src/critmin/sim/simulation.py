@@ -93,7 +93,8 @@ def run_network(net: Network, params: Parameters, scenario: Scenario, plan: Plan
                 executor: str = "local", address: str | None = None, workers: int = 1,
                 report_every: int = 7) -> tuple[Any, Any]:
     """Compile and run a built network; returns (compiled, combined batch output)."""
-    compiled = compile_network(net, params, scenario.horizon_days, report_every)
+    use = {**params.consumption_shares.value, **(scenario.consumption_shares or {})}
+    compiled = compile_network(net, params, scenario.horizon_days, report_every, domestic_use=use)
     if executor == "local":
         outputs = run_local(compiled, plan, workers)
     elif executor == "dask":
