@@ -226,7 +226,7 @@ def test_facilities(capsys: pytest.CaptureFixture[str]) -> None:
     planned = run_json(capsys, "facilities", "--status", "planned")
     assert planned and all(f["status"] == "planned" for f in planned)
     code, _, err = run(capsys, "facilities", "--status", "dreaming")
-    assert code == 2 and "unknown status" in err
+    assert code == 1 and "unknown status" in err
     code, _, err = run(capsys, "facilities", "--country", "Atlantis")
     assert code == 1 and err.startswith("error: unknown country 'Atlantis'")
 

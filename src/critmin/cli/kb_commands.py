@@ -471,8 +471,9 @@ def facilities(
     """Mines, separation plants, metal and magnet works and recycling plants."""
     kb = load_kb()
     if status is not None and status not in {s.value for s in CapacityStatus}:
-        raise UsageError(f"unknown status {status!r}; expected one of: "
-                         f"{', '.join(s.value for s in CapacityStatus)}")
+        known = [s.value for s in CapacityStatus]
+        raise UnknownValueError("status", status, known,
+                                difflib.get_close_matches(status, known, n=3, cutoff=0.6))
     found = kb.facilities_for(
         country=kb.country(country) if country else None,
         material=kb.material(material) if material else None,
