@@ -264,3 +264,91 @@ def test_rules_diff_dates_newest_first_and_plurals(capsys: Capture) -> None:
     assert " measures in force on 2026-01-15" in out
     code, _, err = run(capsys, "rules", "show", "x" * 300)
     assert code == 2 and err.count("\n") == 1 and "x" * 101 not in err
+
+
+# ---------------------------------------------------------------------------------------------
+# screen, and parties in check
+
+FIXTURES = Path(__file__).resolve().parent / "rules" / "fixtures"
+
+
+def test_screen_json_lists_hits_with_score_list_notice_and_date(capsys: Capture) -> None:
+    code, out, _ = run(capsys, "screen", "Huntington Ingalls Industries Inc.", "--on", "2026-01-15", "--json")
+    hits = json.loads(out)
+    assert code == 0 and len(hits) == 1
+    assert {k: hits[0][k] for k in ("kind", "score", "list", "notice", "date")} == {
+        "kind": "hit", "score": 100.0, "list": "CN-MOFCOM-ECCL",
+        "notice": "MOFCOM Announcement No. 51 of 2025", "date": "2025-09-25"}
+    code, out, _ = run(capsys, "screen", "亨廷顿英格尔斯工业", "--on", "2026-01-15", "--country", "US")
+    assert code == 0 and "1 hit, 0 possible matches" in out and "CN-MOFCOM-ECCL" in out
+    code, out, _ = run(capsys, "screen", "Acme Optics GmbH", "--on", "2026-01-15", "--json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_screen_owner_applies_the_fifty_percent_rule(capsys: Capture) -> None:
+    args = ("screen", "Example Joint Venture Ltd", "--owner", "SMIC:0.3", "--owner", "DJI:25%", "--json")
+    inside = json.loads(run(capsys, *args, "--on", "2025-10-01")[1])
+    assert [(m["kind"], m["list"]) for m in inside] == [("hit", "US-BIS-EL")] and "55%" in inside[0]["via"]
+    suspended = json.loads(run(capsys, *args, "--on", "2026-01-15")[1])
+    assert [m["kind"] for m in suspended] == ["suspended"]
+    code, _, err = run(capsys, "screen", "X", "--owner", "SMIC")
+    assert code == 2 and err.startswith("error: --owner 'SMIC': expected NAME:SHARE")
+    code, _, err = run(capsys, "screen", "X", "--owner", "A:0.7", "--owner", "B:0.6")
+    assert code == 2 and "the shares add up to 1.3, more than 1" in err
+
+
+def test_screen_bad_input_is_one_line(tmp_path: Path, capsys: Capture) -> None:
+    code, out, err = run(capsys, "screen", "Acme", "--country", "Atlantis")
+    assert (code, out) == (1, "") and err.count("\n") == 1 and "unknown country 'Atlantis'" in err
+    bad = tmp_path / "csl.csv"
+    bad.write_text("_id,source,name,start_date\n1,Entity List (EL) - Bureau of Industry and Security,Acme,"
+                   "2024-13-05\n", "utf-8")
+    code, out, err = run(capsys, "screen", "Acme", "--list-file", str(bad))
+    assert (code, out) == (1, "")
+    assert err == f"error: {bad}: line 2: field 'start_date': '2024-13-05' is not a date (YYYY-MM-DD)\n"
+    code, _, err = run(capsys, "screen", "Acme", "--list-file", str(tmp_path / "missing.csv"))
+    assert code == 1 and err.count("\n") == 1 and "missing.csv: --list-file: no such file" in err
+    broken = tmp_path / "list.yaml"
+    broken.write_text("id: MY-LIST\ntitle: t\nauthority: a\njurisdiction: CHN\noutcome: forbidden\n"
+                      "effect: e\nnotices:\n  - {date: 2024-01-01, entities: [{names_en: [Acme]}]}\n",
+                      "utf-8")
+    code, _, err = run(capsys, "screen", "Acme", "--list-file", str(broken))
+    assert code == 1 and err.count("\n") == 1 and err.startswith(f"error: {broken}: field 'outcome': ")
+    code, _, err = run(capsys, "screen", "  ")
+    assert code == 2 and "NAME is empty" in err
+
+
+def test_screen_with_a_csl_file(capsys: Capture) -> None:
+    code, out, _ = run(capsys, "screen", "Example Gallium Materials", "--on", "2026-01-01", "--json",
+                       "--list-file", str(FIXTURES / "csl-sample.json"))
+    hits = json.loads(out)
+    assert code == 0 and [(h["list"], h["notice"], h["outcome"]) for h in hits] == [
+        ("US-BIS-EL", "90 FR 12345", "presumption-of-denial")]
+
+
+def test_check_party_changes_the_outcome_and_names_the_notice(capsys: Capture) -> None:
+    bom = str(EXAMPLES / "gaas-wafers-to-us.yaml")
+    base = ("check", bom, "--to", "USA", "--end-user", "civil", "--on", "2026-01-15")
+    assert json.loads(run(capsys, *base, "--json")[1])["outcome"] == "licence-required"
+    code, out, _ = run(capsys, *base, "--party", "consignee=Huntington Ingalls Industries, Inc.", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["outcome"] == "presumption-of-denial"
+    eccl = next(r for r in data["results"] if r["measure"] == "CN-MOFCOM-ECCL")
+    assert any("MOFCOM Announcement No. 51 of 2025" in step for step in eccl["trace"])
+    assert data["screening"][0]["list"] == "CN-MOFCOM-ECCL" and "worldports-2025-09-no51" in data["sources"]
+    code, out, _ = run(capsys, *base, "--party", "Huntington Ingalls Industries")
+    assert code == 0 and "Overall: presumption-of-denial" in out
+    assert "CN-MOFCOM-ECCL — presumption-of-denial" in out
+    code, text, _ = run(capsys, *base, "--party", "Huntington Ingalls Industries", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert "CN-MOFCOM-ECCL=presumption-of-denial" in row["measures"]
+    code, _, err = run(capsys, *base, "--party", "consignee=")
+    assert code == 2 and err.startswith("error: --party 'consignee=': ")
+
+
+def test_check_example_with_parties_in_the_file(capsys: Capture) -> None:
+    code, out, _ = run(capsys, "check", str(EXAMPLES / "gaas-wafers-with-parties.yaml"), "--to", "USA",
+                       "--end-user", "civil", "--on", "2026-01-15", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["outcome"] == "presumption-of-denial"
+    assert [(m["role"], m["query"]) for m in data["screening"]] == [("end-user", "亨廷顿·英格尔斯工业公司")]

@@ -201,6 +201,102 @@ def rules_diff(
 
 
 # ---------------------------------------------------------------------------------------------
+# screen
+
+PartyOption = Annotated[list[str] | None, typer.Option(
+    "--party", help="A party to screen: NAME or ROLE=NAME (consignee, end-user, intermediary); repeatable.")]
+ListFileOption = Annotated[list[Path] | None, typer.Option(
+    "--list-file", help="A party list to screen against as well: the U.S. Consolidated Screening List "
+                        "(CSV or JSON) or a list in critmin's YAML schema; repeatable.")]
+
+
+def _list_files(paths: list[Path] | None) -> list[Path]:
+    """List files as given, each checked to exist before any work."""
+    from critmin.inputs import InputError
+
+    for path in paths or []:
+        if not path.is_file():
+            reason = "no such file" if not path.exists() else "not a regular file"
+            raise InputError(path, f"--list-file: {reason} (a Consolidated Screening List CSV/JSON or a "
+                                   "party list YAML)")
+    return list(paths or [])
+
+
+def _match_row(match: Any) -> dict[str, Any]:
+    row: dict[str, Any] = match.model_dump(mode="json", by_alias=True)
+    return row
+
+
+@app.command(name="screen")
+def screen_command(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name to screen (English, Chinese, pinyin).")],
+    country: Annotated[str | None, typer.Option(
+        "--country", help="The party's country; a listed entity elsewhere is only a possible match.")] = None,
+    on: OnOption = None,
+    owner: Annotated[list[str] | None, typer.Option(
+        "--owner", help="An owner and its share, NAME:0.6 or NAME:60% (the 50% rule); repeatable.")] = None,
+    list_file: ListFileOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Screen a name against the party lists in force on a date: score, matched name, list, notice, date.
+
+    Hits are at or above the hit score, possible matches (review) between the review and hit
+    scores; listings suspended that day are shown and not applied. Exit 0 whatever is found.
+    """
+    from critmin.rules import (
+        HIT_SCORE,
+        REVIEW_SCORE,
+        clip,
+        load_screener,
+        parse_date,
+        parse_owner_option,
+        screen,
+    )
+
+    if not name.strip():
+        raise UsageError("NAME is empty: give the name to screen")
+    if len(name) > 300:
+        raise UsageError(f"NAME: {len(name):,} characters; at most 300")
+    country = _name_option(country.strip() if country else None, "--country") or None
+    kb = load_kb()
+    if country:
+        kb.country(country)
+    day = parse_date(on)
+    owners = [parse_owner_option(text) for text in owner or []]
+    total = sum(o.share for o in owners)
+    if total > 1 + 1e-9:
+        raise UsageError(f"--owner: the shares add up to {total:.4g}, more than 1")
+    screener = load_screener(_list_files(list_file), kb)
+    matches = screen(name, day, country=country, owners=owners, screener=screener, kb=kb)
+    if as_json:
+        emit_json([_match_row(m) for m in matches])
+        return
+    console = make_console()
+    hits = sum(1 for m in matches if m.kind.value == "hit")
+    reviews = sum(1 for m in matches if m.kind.value == "review")
+    found = f"{_count(hits, 'hit')}, {_count(reviews, 'possible match', 'possible matches')}"
+    console.print(f"{clip(name)!r} on {day}: {found} "
+                  f"(hit >= {HIT_SCORE:.0f}, review >= {REVIEW_SCORE:.0f}) against "
+                  f"{_count(screener.size, 'listed entity', 'listed entities')} on "
+                  f"{_count(len(screener.lists), 'list')}", style="bold")
+    if not matches:
+        console.print("No listed entity matches.")
+        return
+    table = make_table("Matches", "kind", "score", "list", "notice", "date", "matched", "status", "outcome")
+    for m in matches:
+        table.add_row(m.kind.value, f"{m.score:.0f}", m.list_id, m.notice, str(m.date or ""),
+                      m.matched if m.matched == m.entity else f"{m.matched} ({m.entity})", m.status,
+                      m.outcome.value)
+    console.print(table)
+    for m in matches:
+        if m.via:
+            console.print(f"{m.list_id}: {m.via}")
+        if m.note:
+            console.print(f"{m.list_id} · {m.entity}: {m.note}")
+    print_sources(console, kb, (sid for m in matches for sid in m.sources))
+
+
+# ---------------------------------------------------------------------------------------------
 # check
 
 
@@ -310,10 +406,10 @@ def _prefixed(where: str, message: str) -> str:
     return message if message.startswith(where) else f"{where}: {message}"
 
 
-def _run_batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None]) -> list[_Checked]:
-    from critmin.rules import batch_jobs, engine, load_rules, make_shipment, parse_date, read_bom
+def _run_batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None], rules: Any,
+               parties: list[Any]) -> list[_Checked]:
+    from critmin.rules import batch_jobs, engine, make_shipment, parse_date, read_bom
 
-    rules = load_rules()
     jobs = batch_jobs(path)
     if not defaults["to"] and all(job.to is None for job in jobs):
         raise UsageError("--to is required: the destination country (or a 'to' column in the CSV)")
@@ -331,7 +427,7 @@ def _run_batch(path: Path, kb: KnowledgeBase, defaults: dict[str, str | None]) -
                 day = parse_date(job.on, "'on' cell") if job.on else parse_date(defaults["on"])
                 shipment = make_shipment(kb, to=to, on=day, end_use=job.end_use or defaults["end_use"] or "",
                                          end_user=job.end_user or defaults["end_user"] or "unknown",
-                                         ship_from=job.ship_from or defaults["from"])
+                                         ship_from=job.ship_from or defaults["from"], parties=parties)
                 checked.append(_Checked(shown, engine.check(read_bom(job.bom, kb), shipment, rules, kb)))
             except CritminError as exc:
                 checked.append(_Checked(shown, error=exc))
@@ -369,14 +465,26 @@ def check_command(
         "--out", help="Write one row per BOM to this file (a batch, or a single BOM).")] = None,
     fmt: Annotated[str | None, typer.Option(
         "--format", help="Rows as csv or json (default: from the --out suffix, json with --json).")] = None,
+    party: PartyOption = None,
+    list_file: ListFileOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check a BOM and shipment against every measure in force that day, line by line, with sources.
 
-    A folder or a CSV runs a batch: one row per BOM. Exit 0 when every BOM was checked (whatever
-    the outcomes), 1 on bad input (and in a batch when any BOM failed; the others are written).
+    The shipment's parties (--party, and the BOM's `parties`) are screened against the party
+    lists; a hit changes the outcome and names the notice. A folder or a CSV runs a batch: one
+    row per BOM. Exit 0 when every BOM was checked (whatever the outcomes), 1 on bad input (and
+    in a batch when any BOM failed; the others are written).
     """
-    from critmin.rules import check_shipment_options, engine, load_rules, make_shipment, parse_date, read_bom
+    from critmin.rules import (
+        check_shipment_options,
+        engine,
+        load_rules,
+        make_shipment,
+        parse_date,
+        parse_party_option,
+        read_bom,
+    )
 
     if not given.strip():
         raise UsageError("BOM_FILE|DIR|CSV is empty: give a BOM file, a folder of BOMs or a batch CSV")
@@ -398,9 +506,11 @@ def check_command(
         raise UsageError("--to is required: the destination country")
     day = parse_date(on)
     check_shipment_options(kb, to=to, end_use=end_use, end_user=end_user, ship_from=ship_from)
+    parties = [parse_party_option(text) for text in party or []]
+    rules = load_rules(list_files=_list_files(list_file))
     if batch:
         defaults = {"to": to, "on": on, "end_use": end_use, "end_user": end_user, "from": ship_from}
-        checked = _run_batch(path, kb, defaults)
+        checked = _run_batch(path, kb, defaults, rules, parties)
         failed = sum(1 for c in checked if c.error is not None)
         _write(_rows_text(kb, checked, chosen), out)
         if out is not None:
@@ -410,8 +520,9 @@ def check_command(
             raise typer.Exit(EXIT_USER_ERROR)
         return
     assert to is not None
-    shipment = make_shipment(kb, to=to, on=day, end_use=end_use, end_user=end_user, ship_from=ship_from)
-    decision = engine.check(read_bom(path, kb), shipment, load_rules(), kb)
+    shipment = make_shipment(kb, to=to, on=day, end_use=end_use, end_user=end_user, ship_from=ship_from,
+                             parties=parties)
+    decision = engine.check(read_bom(path, kb), shipment, rules, kb)
     if rows:
         _write(_rows_text(kb, [_Checked(display_path(path), decision)], chosen), out)
         if out is not None:

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,9 @@ from critmin.rules.models import (
     Form,
     LineItem,
     MaterialUse,
+    Owner,
+    Party,
+    PartyRole,
     Semiconductor,
     Shipment,
     clip,
@@ -137,9 +140,12 @@ def resolve(bom: Bom, kb: KnowledgeBase, name: str = "BOM") -> Bom:
             "technology_origin": country(line.technology_origin, f"{where}, field 'technology_origin'"),
         }))
     made_in = country(bom.made_in, "field 'made_in'")
+    parties = tuple(party.model_copy(update={"country": country(party.country,
+                                                                f"field 'parties[{index}].country'")})
+                    for index, party in enumerate(bom.parties))
     if problems:
         raise ProblemsError(name, problems)
-    return bom.model_copy(update={"lines": lines, "made_in": made_in})
+    return bom.model_copy(update={"lines": lines, "made_in": made_in, "parties": parties})
 
 
 #: Top-level keys of a BOM; a mapping with none of them is some other file, whose keys we do
@@ -175,16 +181,57 @@ def parse_date(text: str | None, option: str = "--on") -> dt.date:
 
 
 def make_shipment(kb: KnowledgeBase, *, to: str, on: dt.date, end_use: str = "",
-                  end_user: str = "unknown", ship_from: str | None = None, where: str = "") -> Shipment:
-    """A shipment with its countries resolved; `where` prefixes errors (e.g. a CSV row)."""
+                  end_user: str = "unknown", ship_from: str | None = None, where: str = "",
+                  parties: Sequence[Party | str] = ()) -> Shipment:
+    """A shipment with its countries resolved; `where` prefixes errors (e.g. a CSV row).
+
+    `parties` are models or `--party` strings (`NAME`, or `ROLE=NAME` with a role of
+    consignee, end-user, intermediary).
+    """
     prefix = f"{where}: " if where else ""
     user = _end_user(end_user, f"{prefix}end user ")
     _check_end_use(end_use, f"{prefix}end use: ")
     destination = _country(kb, to, f"{prefix}destination")
     assert destination is not None
+    resolved = tuple(p if isinstance(p, Party) else parse_party_option(p) for p in parties)
+    resolved = tuple(p.model_copy(update={"country": _country(kb, p.country,
+                                                              f"{prefix}party {clip(p.name)!r} country")})
+                     for p in resolved)
     return Shipment.model_validate({
         "to": destination, "from": _country(kb, ship_from, f"{prefix}from"),
-        "end_use": end_use, "end_user": user, "date": on})
+        "end_use": end_use, "end_user": user, "date": on, "parties": resolved})
+
+
+def parse_party_option(text: str) -> Party:
+    """A party from `--party`: `NAME` or `ROLE=NAME` (consignee, end-user, intermediary)."""
+    role, sep, name = text.partition("=")
+    known = {r.value: r for r in PartyRole}
+    if sep and role.strip().lower() in known:
+        chosen, value = known[role.strip().lower()], name
+    else:
+        chosen, value = PartyRole.PARTY, text
+    try:
+        return Party.model_validate({"name": value, "role": chosen})
+    except ValidationError as exc:
+        reason = " ".join(str(exc.errors()[0]["msg"]).split())
+        raise UsageError(f"--party {clip(text, 60)!r}: {reason}") from None
+
+
+def parse_owner_option(text: str) -> Owner:
+    """An owner from `--owner`: `NAME:SHARE`, the share a fraction (0.6) or a percentage (60%)."""
+    name, sep, share = text.rpartition(":")
+    value = share.strip()
+    try:
+        number = float(value.removesuffix("%")) / (100 if value.endswith("%") else 1)
+        if not sep:
+            raise ValueError
+        return Owner.model_validate({"name": name, "share": number})
+    except ValidationError as exc:
+        reason = " ".join(str(exc.errors()[0]["msg"]).split())
+        raise UsageError(f"--owner {clip(text, 60)!r}: {reason}") from None
+    except ValueError:
+        raise UsageError(f"--owner {clip(text, 60)!r}: expected NAME:SHARE with a share in (0, 1] "
+                         "or a percentage, e.g. 'Acme Holdings:0.6' or 'Acme Holdings:60%'") from None
 
 
 def check_shipment_options(kb: KnowledgeBase, *, to: str | None = None, end_use: str = "",
@@ -383,6 +430,7 @@ class PlainBom:
     by_material: dict[str, list[PlainUse]]
     by_made_in: dict[str | None, list[PlainLine]]
     hs_lines: list[tuple[int, str, str]]
+    parties: tuple[Party, ...] = ()
 
 
 def compile_bom(bom: Bom) -> PlainBom:
@@ -412,4 +460,4 @@ def compile_bom(bom: Bom) -> PlainBom:
                 number, part, made_in, line.technology_origin, use.material, use.form, use.origin,
                 use.processed_in, use.meets_parameters, value))
     return PlainBom(bom.product, bom.currency, bom.value(), bom.made_in, bom.form, bom.semiconductor,
-                    by_material, by_made_in, hs_lines)
+                    by_material, by_made_in, hs_lines, bom.parties)

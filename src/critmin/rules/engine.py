@@ -41,6 +41,7 @@ from critmin.rules.models import (
     most_restrictive,
     weakest,
 )
+from critmin.rules.screening import Screener, bundled_screener, screen_parties, screening_results
 from critmin.rules.status import Status, StatusOn, status_on
 
 #: Words in an end-use description that make it a military end use (case-insensitive substrings).
@@ -73,15 +74,24 @@ class _Day:
 
 
 class RuleSet:
-    """Measures indexed by material and HS code, with their in-force status cached per day."""
+    """Measures indexed by material and HS code, with their in-force status cached per day, and
+    the party lists a shipment's parties are screened against (bundled unless given)."""
 
-    def __init__(self, measures: Sequence[Measure]) -> None:
+    def __init__(self, measures: Sequence[Measure], screener: Screener | None = None) -> None:
+        self._screener = screener
         self.measures = tuple(measures)
         self.by_id = {m.id: m for m in self.measures}
         self._compiled = [self._compile(m) for m in self.measures]
         self.has_hs = any(c.hs_items for c in self._compiled)
         self._days: dict[dt.date, _Day] = {}
         self._shipment_only: dict[tuple[str, Shipment, str | None], MeasureResult] = {}
+
+    @property
+    def screener(self) -> Screener:
+        """The party-list index; the bundled lists are loaded the first time a party is screened."""
+        if self._screener is None:
+            self._screener = bundled_screener()
+        return self._screener
 
     @staticmethod
     def _compile(measure: Measure) -> _Compiled:
@@ -682,8 +692,14 @@ def check(bom: Bom | PlainBom, shipment: Shipment, rules: RuleSet,
                    ship_from=shipment.ship_from or bom.made_in,
                    military_use=is_military_use(shipment.end_use), day=day, rules=rules)
     results = [_evaluate(ctx, compiled, status) for compiled, status in day.active]
+    parties = (*shipment.parties, *bom.parties)
+    matches = []
+    if parties:
+        matches = screen_parties(parties, shipment.date, rules.screener)
+        results += screening_results(parties, matches, shipment.date, rules.screener)
     outcome = most_restrictive([r.outcome for r in results])
     drivers = [r.confidence for r in results if r.outcome is outcome]
     return Decision.trusted(
         product=bom.product, currency=bom.currency, total_value=bom.total, shipment=shipment,
-        outcome=outcome, confidence=weakest(*drivers), results=results, not_in_force=list(day.not_in_force))
+        outcome=outcome, confidence=weakest(*drivers), results=results, not_in_force=list(day.not_in_force),
+        screening=matches)

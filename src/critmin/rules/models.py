@@ -448,6 +448,52 @@ class Semiconductor(BomRecord):
     """Layers of a 3D memory device."""
 
 
+
+# ---------------------------------------------------------------------------------------------
+# parties: who the shipment is for, screened against the party lists
+
+#: Longest party or owner name.
+MAX_PARTY_CHARS = 300
+
+
+class PartyRole(StrEnum):
+    """What a party does in the shipment (all are screened alike; the trace names the role)."""
+
+    CONSIGNEE = "consignee"
+    END_USER = "end-user"
+    INTERMEDIARY = "intermediary"
+    PARTY = "party"
+
+
+class Owner(BomRecord):
+    """A shareholder of a party, for the 50% rule (the affiliates rule)."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARTY_CHARS)]
+    """Owner's name, screened like a party."""
+    share: float = Field(gt=0, le=1)
+    """Fraction of the party it owns, directly or indirectly (0.6 = 60%)."""
+
+
+class Party(BomRecord):
+    """A consignee, end user or intermediary of the shipment; screened against every party list."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARTY_CHARS)]
+    """Name as the documents give it (any script: English, Chinese characters, pinyin)."""
+    role: PartyRole = PartyRole.PARTY
+    """consignee, end-user, intermediary or party."""
+    country: Name | None = None
+    """Country of the party (ISO-3 code or name); a listed entity elsewhere is only a possible match."""
+    owners: tuple[Owner, ...] = ()
+    """Known owners and their shares, for the 50% rule."""
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> Party:
+        total = sum(owner.share for owner in self.owners)
+        if total > 1 + 1e-9:
+            raise ValueError(f"owners' shares add up to {total:.4g}, more than 1")
+        return self
+
+
 class Bom(BomRecord):
     """A product's bill of materials: what it is made of, where, and what it is worth."""
 
@@ -469,6 +515,8 @@ class Bom(BomRecord):
     """Chip attributes, when the product is or serves semiconductors."""
     lines: list[LineItem] = Field(min_length=1)
     """Line items."""
+    parties: tuple[Party, ...] = ()
+    """Consignee, end user and intermediaries, screened against the party lists (with `--party`)."""
 
     @model_validator(mode="after")
     def _rates_cover_currencies(self) -> Bom:
@@ -512,6 +560,8 @@ class Shipment(Record):
     """civil, military or unknown."""
     date: dt.date
     """Day of the shipment; measures are taken as in force that day."""
+    parties: tuple[Party, ...] = ()
+    """Parties named on the command line (`--party`), screened with the BOM's own parties."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,6 +616,60 @@ class MeasureResult(Record):
     """The weakest confidence of the facts used (status on the date, items, thresholds)."""
 
 
+class MatchKind(StrEnum):
+    """How a screened name relates to a listed entity."""
+
+    HIT = "hit"
+    """Score at or above the hit threshold, on a listing in force that day (or owned >= 50% by such)."""
+    REVIEW = "review"
+    """A possible match: between the review and the hit thresholds, or a hit in another country."""
+    SUSPENDED = "suspended"
+    """A hit on a listing whose measures are suspended that day: reported, not applied."""
+
+
+class PartyMatch(Record):
+    """One screened name against one listed entity: how close, on which list, by which notice."""
+
+    query: str
+    """The name screened."""
+    role: str | None = None
+    """The party's role in the shipment (consignee, end-user, intermediary, party, owner)."""
+    kind: MatchKind
+    """hit, review or suspended."""
+    score: float
+    """Similarity 0-100 of the normalised names (for the 50% rule, the weakest owner match)."""
+    matched: str
+    """The listed name or alias that matched."""
+    entity: str
+    """The listed entity's first name."""
+    country: str | None = None
+    """The listed entity's country (ISO-3)."""
+    list_id: str = Field(alias="list")
+    """Party list id, e.g. CN-MOFCOM-UEL."""
+    list_title: str
+    """Party list title."""
+    notice: str
+    """The notice that listed the entity (number, or the announcement's date when it has none)."""
+    date: dt.date | None = None
+    """Date of that notice."""
+    listed: dt.date | None = None
+    """First day listed."""
+    removed: dt.date | None = None
+    """First day no longer listed, if removed."""
+    status: str
+    """Status of the listing on the screening date (in force, in force (unconfirmed), suspended ...)."""
+    outcome: Outcome
+    """What the match means for a shipment (cannot-determine for a possible match)."""
+    via: str | None = None
+    """For the 50% rule: the listed owners and the aggregate share."""
+    note: str | None = None
+    """Caveats: how the notice was read, a suspension, a country mismatch."""
+    confidence: Confidence = Confidence.HIGH
+    """The weakest confidence of the notice, the entry and the listing's status."""
+    sources: list[str] = Field(default_factory=list)
+    """Source ids of the notice (empty for a list file the user loaded)."""
+
+
 class Decision(Record):
     """A BOM checked against every measure in force on the shipment date."""
 
@@ -585,3 +689,5 @@ class Decision(Record):
     """One result per measure in force on the date."""
     not_in_force: list[str] = Field(default_factory=list)
     """Measures known but not in force that day, with why (suspended, not yet effective...)."""
+    screening: list[PartyMatch] = Field(default_factory=list)
+    """Party-list matches for the shipment's parties: hits, possible matches to review, suspended listings."""
