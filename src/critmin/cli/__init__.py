@@ -8,6 +8,7 @@ Each command group lives in its own module; importing them here registers their 
 """
 
 from critmin.cli import (  # noqa: F401  (registers commands)
+    assistant_commands,
     demo,
     evidence_commands,
     kb_commands,
