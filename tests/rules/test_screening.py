@@ -213,7 +213,8 @@ def test_blocking_index_scores_few_candidates() -> None:
                             "outcome": "licence-required", "effect": "t",
                             "notices": [{"date": "2020-01-01", "entities": entities}]}, "big")
     screener = Screener([big])
-    assert len(screener._candidates(compact(normalise("Synthetic Entity 04321 Trading")))) <= 256
+    candidates = screener._candidates(compact(normalise("Synthetic Entity 04321 Trading")))
+    assert len(candidates) <= 2 * Screener.MAX_CANDIDATES < 5000
     found = screener.screen("Synthetic Entity 04321 Trading Co.", D("2021-01-01"))
     assert found[0].entity == "Synthetic Entity 04321 Trading" and found[0].score == 100
 

@@ -9,9 +9,12 @@ today's U.S. Consolidated Screening List file (CSV or JSON) with `read_csl`.
 Names are compared after normalisation (`normalise`): NFKC, casefold, punctuation dropped,
 legal suffixes (Co., Ltd., Inc., LLC, GmbH, 有限公司, 集团...) removed, and Chinese characters
 written in toneless pinyin, so 中国航空工业集团 and "Zhongguo Hangkong Gongye" are the same key.
-A trigram index over the keys picks a few candidates per query (the rarest trigrams the query
-shares with the index), and only those are scored with rapidfuzz; screening never compares every
-pair, so it costs microseconds per name against tens of thousands of entries.
+A trigram index over the keys picks a few candidates per query (the names holding the query's
+rarest trigrams), and only those are scored with rapidfuzz: the names without spaces must be
+close, and each name's distinctive part (without words common in company names, such as
+'technology' or 'trading') must appear in the other, so shared common words cannot make a match.
+Screening never compares every pair; it costs tens of microseconds a name against ten thousand
+entries.
 
 Pure: lists, date and ownership come in as arguments; nothing is printed.
 """
@@ -28,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,6 +211,12 @@ LEGAL_WORDS = frozenset({
     "co", "company", "corp", "corporation", "inc", "incorporated", "llc", "ltd", "limited", "gmbh",
     "plc", "sa", "ag", "bv", "nv", "pte", "pty", "srl", "spa", "lp", "llp", "kk", "oy", "ab", "the",
 })
+#: Words too common in company names to identify one: a match needs more than these in common.
+GENERIC_WORDS = frozenset({
+    "and", "of", "group", "holding", "holdings", "international", "global", "technology", "technologies",
+    "tech", "trading", "industries", "industry", "industrial", "systems", "system", "services", "materials",
+    "electronics", "research", "institute", "china", "america", "american", "usa", "us",
+})
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INITIAL_DOT = re.compile(r"(?<=\b\w)\.(?=\w\b)")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -220,9 +230,10 @@ def normalise(name: str) -> str:
     join them (S.A. -> sa); Chinese company endings are cut from the end and Chinese characters
     become toneless pinyin syllables; legal-form words are dropped.
     """
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    ascii_only = name.isascii()
+    text = (name if ascii_only else unicodedata.normalize("NFKC", name)).casefold().replace("&", " and ")
     text = _INITIAL_DOT.sub("", text).strip()
-    stripped = True
+    stripped = not ascii_only
     while stripped:
         stripped = False
         core = text.rstrip(" .,·()（）")
@@ -230,7 +241,7 @@ def normalise(name: str) -> str:
             if core.endswith(suffix) and len(core) > len(suffix):
                 text, stripped = core[: -len(suffix)], True
                 break
-    if _CJK.search(text):
+    if not ascii_only and _CJK.search(text):
         text = " ".join(lazy_pinyin(text))
     words = [w for w in _NON_WORD.split(text) if w]
     kept = [w for w in words if w not in LEGAL_WORDS]
@@ -314,9 +325,13 @@ class Screener:
     """
 
     #: Rare trigrams of a query used to gather candidates.
-    RARE_GRAMS = 8
+    RARE_GRAMS = 5
     #: Most candidates scored per query.
-    MAX_CANDIDATES = 256
+    MAX_CANDIDATES = 64
+    #: A word in more than this share of the listed names (and more than COMMON_FLOOR of them)
+    #: is common, like the GENERIC_WORDS: it cannot make two names the same entity on its own.
+    COMMON_SHARE = 0.005
+    COMMON_FLOOR = 20
 
     def __init__(self, lists: Sequence[PartyList], *, hit_score: float = HIT_SCORE,
                  review_score: float = REVIEW_SCORE) -> None:
@@ -334,6 +349,7 @@ class Screener:
         self._keys: list[str] = []
         self._compacts: list[str] = []
         self._owner: list[int] = []
+        self._from_cjk: list[bool] = []
         seen: set[tuple[int, str]] = set()
         for party_list in self.lists:
             for notice in party_list.notices:
@@ -346,9 +362,20 @@ class Screener:
                             continue
                         seen.add((number, key))
                         self._names.append(name)
+                        self._from_cjk.append(bool(_CJK.search(name)))
                         self._keys.append(key)
                         self._compacts.append(compact(key))
                         self._owner.append(number)
+        frequency: dict[str, int] = {}
+        for key, from_cjk in zip(self._keys, self._from_cjk, strict=True):
+            if from_cjk:  # pinyin syllables are not words: '中国航空' is one name, not four
+                continue
+            for word in set(key.split()):
+                frequency[word] = frequency.get(word, 0) + 1
+        floor = max(self.COMMON_FLOOR, self.COMMON_SHARE * len(self._keys))
+        self.common = frozenset(GENERIC_WORDS | {w for w, n in frequency.items() if n > floor})
+        self._distinct = [compact(key) if from_cjk else self._distinctive(key)
+                          for key, from_cjk in zip(self._keys, self._from_cjk, strict=True)]
         postings: dict[str, list[int]] = {}
         for index, text in enumerate(self._compacts):
             for gram in _grams(text):
@@ -356,22 +383,26 @@ class Screener:
         self._postings = {gram: tuple(ids) for gram, ids in postings.items()}
         self._cache: dict[tuple[str, dt.date, str | None], tuple[PartyMatch, ...]] = {}
 
+    def _distinctive(self, key: str) -> str:
+        """The compact key without common words (the whole compact key if only common words)."""
+        kept = [w for w in key.split() if w not in self.common]
+        return "".join(kept) if kept else key.replace(" ", "")
+
     @property
     def size(self) -> int:
         """Listed entities (an entity listed by two notices counts twice)."""
         return len(self.listings)
 
     def _candidates(self, text: str) -> list[int]:
-        lists = [self._postings[g] for g in _grams(text) if g in self._postings]
-        if not lists:
-            return []
-        lists.sort(key=len)
-        found: dict[int, None] = {}
+        """Names sharing the query's rarest trigrams, rarest first, about MAX_CANDIDATES at most."""
+        lists = sorted((self._postings[g] for g in _grams(text) if g in self._postings), key=len)
+        found: set[int] = set()
         for ids in lists[: self.RARE_GRAMS]:
-            for index in ids:
-                found[index] = None
-                if len(found) >= self.MAX_CANDIDATES:
-                    return list(found)
+            if found and len(found) + len(ids) > 2 * self.MAX_CANDIDATES:
+                break
+            found.update(ids)
+            if len(found) >= self.MAX_CANDIDATES:
+                break
         return list(found)
 
     def scores(self, name: str) -> list[tuple[int, float, str]]:
@@ -383,12 +414,23 @@ class Screener:
         candidates = self._candidates(text)
         if not candidates:
             return []
-        compacts = [self._compacts[i] for i in candidates]
+        distinct = self._distinctive(key)
+        # first pass, in C: the names without spaces must be close
+        firsts = (itemgetter(*candidates)(self._compacts) if len(candidates) > 1
+                  else [self._compacts[candidates[0]]])
+        passed = [candidates[position] for _, _, position in process.extract(
+            text, firsts, scorer=fuzz.ratio, limit=None, score_cutoff=self.review_score)]
+        # then a listed name's distinctive part (its words without common ones such as
+        # 'technology' or 'trading') must appear, nearly, in the query and the query's in it, so
+        # shared common words cannot carry a match; names from Chinese characters are compared
+        # whole (pinyin syllables are not words to weigh)
         best: dict[int, tuple[float, str]] = {}
-        for _, score, position in process.extract(text, compacts, scorer=fuzz.ratio, limit=None,
-                                                  score_cutoff=self.review_score - 15):
-            index = candidates[position]
-            score = max(score, fuzz.token_sort_ratio(key, self._keys[index]))
+        for index in passed:
+            score = max(fuzz.ratio(text, self._compacts[index]),
+                        fuzz.token_sort_ratio(key, self._keys[index]))
+            if not self._from_cjk[index]:
+                score = min(score, fuzz.partial_ratio(text, self._distinct[index]),
+                            fuzz.partial_ratio(distinct, self._compacts[index]))
             if score < self.review_score:
                 continue
             owner = self._owner[index]
