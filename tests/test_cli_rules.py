@@ -275,10 +275,12 @@ FIXTURES = Path(__file__).resolve().parent / "rules" / "fixtures"
 def test_screen_json_lists_hits_with_score_list_notice_and_date(capsys: Capture) -> None:
     code, out, _ = run(capsys, "screen", "Huntington Ingalls Industries Inc.", "--on", "2026-01-15", "--json")
     hits = json.loads(out)
-    assert code == 0 and len(hits) == 1
-    assert {k: hits[0][k] for k in ("kind", "score", "list", "notice", "date")} == {
-        "kind": "hit", "score": 100.0, "list": "CN-MOFCOM-ECCL",
-        "notice": "MOFCOM Announcement No. 51 of 2025", "date": "2025-09-25"}
+    assert code == 0 and len(hits) == 2
+    assert [{k: h[k] for k in ("kind", "score", "list", "notice", "date")} for h in hits] == [
+        {"kind": "hit", "score": 100.0, "list": "CN-MOFCOM-ECCL",
+         "notice": "MOFCOM Announcement No. 51 of 2025", "date": "2025-09-25"},
+        {"kind": "hit", "score": 100.0, "list": "CN-MOFCOM-UEL", "notice": "announcement of 2025-03-04",
+         "date": "2025-03-04"}]
     code, out, _ = run(capsys, "screen", "亨廷顿英格尔斯工业", "--on", "2026-01-15", "--country", "US")
     assert code == 0 and "1 hit, 0 possible matches" in out and "CN-MOFCOM-ECCL" in out
     code, out, _ = run(capsys, "screen", "Acme Optics GmbH", "--on", "2026-01-15", "--json")

@@ -74,7 +74,7 @@ def test_chinese_characters_and_pinyin_meet() -> None:
 def test_bundled_lists_load_with_counts() -> None:
     screener = bundled_screener()
     counts = {lst.id: sum(len(n.entities) for n in lst.notices) for lst in screener.lists}
-    assert counts == {"CN-MOFCOM-ECCL": 17, "CN-MOFCOM-UEL": 34, "US-BIS-EL": 12}
+    assert counts == {"CN-MOFCOM-ECCL": 25, "CN-MOFCOM-UEL": 44, "US-BIS-EL": 12}
     assert screener.rules["US-BIS-MEU"] is screener.by_id["US-BIS-EL"].affiliates
 
 
@@ -84,19 +84,26 @@ def test_bundled_lists_load_with_counts() -> None:
                                    "Hengtingdun Yinggeersi Gongye"])            # pinyin
 def test_listed_entity_found_in_every_script(query: str) -> None:
     hits = [m for m in screen(query, D("2026-01-15")) if m.kind is MatchKind.HIT]
-    assert [(m.list_id, m.notice, m.date, m.entity) for m in hits] == [
-        ("CN-MOFCOM-ECCL", "MOFCOM Announcement No. 51 of 2025", D("2025-09-25"),
-         "Huntington Ingalls Industries, Inc.")]
-    assert hits[0].score >= 90 and hits[0].outcome is Outcome.PRESUMPTION_OF_DENIAL
-    assert screen(query, D("2025-09-24")) == []                                 # not yet listed
+    eccl = [(m.notice, m.date, m.entity) for m in hits if m.list_id == "CN-MOFCOM-ECCL"]
+    assert eccl == [("MOFCOM Announcement No. 51 of 2025", D("2025-09-25"),
+                     "Huntington Ingalls Industries, Inc.")]
+    assert all(m.score >= 90 and m.outcome is Outcome.PRESUMPTION_OF_DENIAL for m in hits)
+    # the Unreliable Entity List has it since 2025-03-04, under its English name only
+    uel = [m.date for m in hits if m.list_id == "CN-MOFCOM-UEL"]
+    assert uel == ([] if any("\u4e00" <= c <= "\u9fff" for c in query) or "Gongye" in query
+                   else [D("2025-03-04")])
+    assert [m.list_id for m in screen(query, D("2025-09-24"))] == [m.list_id for m in hits
+                                                                   if m.list_id == "CN-MOFCOM-UEL"]
+    assert screen(query, D("2025-03-03")) == []                                 # not yet listed
 
 
 def test_near_miss_is_a_review_and_country_mismatch_too() -> None:
     partial = screen("Huntington Ingalls", D("2026-01-15"))
-    assert [m.kind for m in partial] == [MatchKind.REVIEW]
-    assert 75 <= partial[0].score < 90 and partial[0].outcome is Outcome.CANNOT_DETERMINE
+    assert [(m.kind, m.list_id) for m in partial] == [(MatchKind.REVIEW, "CN-MOFCOM-ECCL"),
+                                                     (MatchKind.REVIEW, "CN-MOFCOM-UEL")]
+    assert all(75 <= m.score < 90 and m.outcome is Outcome.CANNOT_DETERMINE for m in partial)
     elsewhere = screen("Huntington Ingalls Industries", D("2026-01-15"), country="United Kingdom")
-    assert [m.kind for m in elsewhere] == [MatchKind.REVIEW]
+    assert [m.kind for m in elsewhere] == [MatchKind.REVIEW, MatchKind.REVIEW]
     assert "the listed entity is in USA, the party in GBR" in (elsewhere[0].note or "")
     assert screen("Acme Optics GmbH", D("2026-01-15")) == []
 
@@ -239,7 +246,8 @@ def test_listed_consignee_changes_the_decision_and_names_the_notice(kb: Knowledg
     assert any("consignee 'Huntington Ingalls Industries Inc' matches" in s
                and "MOFCOM Announcement No. 51 of 2025 of 2025-09-25" in s for s in result.trace)
     assert "worldports-2025-09-no51" in result.sources
-    assert [m.role for m in listed.screening] == ["consignee"]
+    assert [(m.role, m.list_id) for m in listed.screening] == [("consignee", "CN-MOFCOM-ECCL"),
+                                                                ("consignee", "CN-MOFCOM-UEL")]
 
 
 def test_near_miss_party_is_cannot_determine_not_a_pass(kb: KnowledgeBase, rules: RuleSet) -> None:
@@ -271,3 +279,17 @@ def test_no_match_says_what_was_screened(kb: KnowledgeBase, rules: RuleSet) -> N
         "Screened 2 parties (party 'Acme Optics GmbH', intermediary 'Beispiel Logistik AG')")
     no_parties = gaas(kb, rules, "2026-01-15", [])
     assert all(r.measure != "PARTY-SCREENING" for r in no_parties.results)
+
+
+def test_common_words_alone_do_not_make_a_match() -> None:
+    listed = parse_party_list({
+        "id": "TEST-WORDS", "title": "t", "authority": "t", "jurisdiction": "USA",
+        "outcome": "licence-required", "effect": "t", "notices": [{"date": "2020-01-01", "entities": [
+            {"names_en": ["Acme Optics Technology Co., Ltd."]},
+            {"names_en": ["Nelsermit Precision Trading Inc."]}]}]},
+        "test")
+    screener = Screener([listed])
+    assert screener.screen("Apex Optics Technology Ltd", D("2021-01-01")) == []   # 'optics technology' shared
+    assert [m.kind for m in screener.screen("ACME OPTICS TECHNOLOGY", D("2021-01-01"))] == [MatchKind.HIT]
+    typo = screener.screen("Nelsermit Precison Trading", D("2021-01-01"))       # typo in a common word
+    assert [m.kind for m in typo] == [MatchKind.HIT]

@@ -215,7 +215,11 @@ LEGAL_WORDS = frozenset({
 GENERIC_WORDS = frozenset({
     "and", "of", "group", "holding", "holdings", "international", "global", "technology", "technologies",
     "tech", "trading", "industries", "industry", "industrial", "systems", "system", "services", "materials",
-    "electronics", "research", "institute", "china", "america", "american", "usa", "us",
+    "electronics", "electronic", "research", "institute", "china", "america", "american", "usa", "us",
+    "optics", "optical", "photonics", "precision", "metals", "metal", "energy", "logistics", "aerospace",
+    "defense", "defence", "semiconductor", "semiconductors", "engineering", "manufacturing", "solutions",
+    "enterprises", "enterprise", "trade", "import", "export", "development", "investment", "science",
+    "sciences", "new", "material", "products", "equipment", "machinery", "resources", "mining",
 })
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INITIAL_DOT = re.compile(r"(?<=\b\w)\.(?=\w\b)")
