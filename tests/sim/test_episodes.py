@@ -43,7 +43,7 @@ def fake_result(p50: list[float], market: str = "world") -> SimpleNamespace:
     entry = SimpleNamespace(material="Sb", market=market, p50=p50, p5=[v / 2 for v in p50],
                             p95=[v * 2 for v in p50])
     return SimpleNamespace(dates=["2024-01-01", "2024-01-31", "2024-03-01"], days=[0, 30, 60],
-                           prices=[entry])
+                           prices=[entry], flows=[])
 
 
 def price_record(kb: KnowledgeBase) -> tuple[ep.EpisodeRecord, float]:
@@ -83,7 +83,19 @@ def test_direction_and_trade_records(kb: KnowledgeBase) -> None:
                                              "destination": "USA", "period": "2024-10",
                                              "baseline": 2023, "value": -0.9})
     assert trade.baseline == "2023"
-    assert ep._score(trade, kb, fake_result([1.0, 1.0, 1.0]), "Sb").status == "not-modelled"  # type: ignore[arg-type]
+    # no changed flow in the model: not modelled, said so
+    missing = ep._score(trade, kb, fake_result([1.0, 1.0, 1.0]), "Sb")  # type: ignore[arg-type]
+    assert missing.status == "not-modelled" and "no changed Sb flow from CHN to USA" in missing.reason
+    # a flow at 0.1 of baseline in October 2024 against a pre-scenario baseline: change -0.9
+    result = fake_result([1.0, 1.0, 1.0])
+    result.dates = ["2024-09-01"]
+    result.flows = [SimpleNamespace(material="Sb", stage="refining", exporter="CHN",
+                                    destination="USA", baseline_share=0.2, days=[0, 30, 60],
+                                    p5=[1.0, 0.0, 0.0], p50=[1.0, 0.1, 0.1], p95=[1.0, 0.3, 0.3])]
+    scored = ep._score(trade, kb, result, "Sb")  # type: ignore[arg-type]
+    assert scored.model_p50 == pytest.approx(-0.9) and scored.status == "pass"
+    worse = trade.model_copy(update={"value": -0.5})
+    assert ep._score(worse, kb, result, "Sb").status == "fail"  # type: ignore[arg-type]
 
 
 def test_unknown_episode_is_named_with_suggestions(kb: KnowledgeBase) -> None:

@@ -55,6 +55,23 @@ def _never(value: float | None, unit: str = "") -> str:
     return "never" if value is None else f"{value:,.0f}{unit}"
 
 
+def print_flows(console: Console, result: SimulationResult, top: int) -> None:
+    """The trade flows that fell most: exporter -> destination, as an index of the baseline."""
+    shown = result.flows[:top]
+    table = make_table(
+        f"Trade flows that fell most (index, 1 = before; {len(shown)} of {len(result.flows)} "
+        "that changed; --json has every month)",
+        "material", "stage", "from", "to", "baseline", "lowest p50", "end p50 [p5-p95]",
+        right=("baseline", "lowest p50", "end p50 [p5-p95]"),
+    )
+    for f in shown:
+        baseline = (f"{f.baseline_volume:,.0f} {f.unit}/y" if f.baseline_volume is not None
+                    else f"{f.baseline_share:.1%} of world")
+        table.add_row(f.material, f.stage, f.exporter, f.destination, baseline,
+                      f"{f.lowest_p50:.2f}", f"{f.p50[-1]:.2f} [{f.p5[-1]:.2f}-{f.p95[-1]:.2f}]")
+    console.print(table)
+
+
 def print_simulation(console: Console, result: SimulationResult, top: int = 10) -> None:
     """The terminal summary: who runs short of what, from when, for how long; prices; what matters."""
     s = result.scenario
@@ -111,6 +128,8 @@ def print_simulation(console: Console, result: SimulationResult, top: int = 10) 
             "" if p.trough is None or p.trough.p50 is None else f"{p.trough.p50:.2f}", f"{p.p50[-1]:.2f}"
         )
     console.print(prices)
+    if result.flows:
+        print_flows(console, result, top)
     if result.sensitivity:
         sens = make_table(
             "What matters most (headline: mean lost days summed over destinations)",

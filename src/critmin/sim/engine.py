@@ -10,13 +10,14 @@ batches with the same seeds gets the same numbers. Equations: docs/methods.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from critmin.sim.flows import FlowKey, plan_flows
 from critmin.sim.mitigation import pool_schedule, stock_schedule, substitution
 from critmin.sim.network import Network, Slot
 from critmin.sim.parameters import Parameters
@@ -148,6 +149,20 @@ class Compiled:
     members: list[I64]
     """Per series, the rows (sinks, or positions in stage_nodes) whose first shortfall counts."""
     series: list[SeriesKey]
+    flow_keys: list[FlowKey] = field(default_factory=list)
+    """Reported trade flows (exporter -> destination per material and stage)."""
+    flow_baseline: F = field(default_factory=lambda: np.zeros(0))
+    """Each flow's baseline volume, as a share of world output of its stage."""
+    flow_src: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Flow node shipping on each cross-border edge the flows are made of."""
+    flow_inv_weight: F = field(default_factory=lambda: np.zeros((0, 1)))
+    """1 / the edge's baseline weight in its slot, so a loss converts to a share of the edge."""
+    flow_ctrl_t: sparse.csr_matrix = field(default_factory=lambda: sparse.csr_matrix((0, 0)))
+    """(flow edges, controlled edges): which licence losses fall on which flow edge."""
+    flow_series_t: sparse.csr_matrix = field(default_factory=lambda: sparse.csr_matrix((0, 0)))
+    """(flows, flow edges): each edge's baseline share of its flow."""
+    flow_days: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Days the flows are recorded (monthly and the last day)."""
 
 
 @dataclass
@@ -166,6 +181,8 @@ class BatchOutput:
     """(runs, markets) highest price index."""
     trough_price: F
     """(runs, markets) lowest price index."""
+    flows: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 0, 0), np.float32))
+    """(runs, flow days, flows) each trade flow as an index of its baseline (1 = before)."""
 
 
 def _matrix(
@@ -343,6 +360,7 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
             _add_series(stage_series, members, rows, cols, vals, SeriesKey("stage", material, stage), found)
     stage_series_t = _matrix(rows, cols, vals, (len(stage_series), len(stage_nodes_list)))
     report_days = np.unique(np.append(np.arange(0, horizon, max(report_every, 1)), horizon - 1))
+    flows = _compile_flows(net, fnode, fslot, horizon)
 
     return Compiled(
         horizon=horizon,
@@ -403,6 +421,7 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         stage_series_t=stage_series_t,
         members=members,
         series=series + stage_series,
+        **flows,
     )
 
 
@@ -467,6 +486,27 @@ def _by_material(c: Compiled, per_group: F, runs: int) -> F:
     elif len(c.group_materials):
         out[c.group_materials] = np.maximum.reduceat(per_group, c.group_starts, axis=0)
     return out
+
+
+def _compile_flows(net: Network, fnode: dict[int, int], fslot: dict[int, int],
+                   horizon: int) -> dict[str, Any]:
+    """The arrays behind the trade-flow outputs (sim/flows.py chooses the edges)."""
+    plan = plan_flows(net, lambda country: net.regions.get(country, country))
+    edges = [int(e) for e in plan.edges]
+    column = {e: j for j, e in enumerate(edges)}
+    ctrl_rows = [column[c.edge] for c in net.controlled if c.edge in column]
+    ctrl_cols = [i for i, c in enumerate(net.controlled) if c.edge in column]
+    weight = np.array([[net.edges[e].weight] for e in edges], dtype=np.float64).reshape(-1, 1)
+    return {
+        "flow_keys": plan.keys,
+        "flow_baseline": plan.baseline,
+        "flow_src": np.array([fnode[net.edges[e].src] for e in edges], dtype=np.int64),
+        "flow_inv_weight": (1.0 / np.maximum(weight, 1e-12)).astype(DT),
+        "flow_ctrl_t": _matrix(ctrl_rows, ctrl_cols, [1.0] * len(ctrl_rows),
+                               (len(edges), len(net.controlled))),
+        "flow_series_t": sparse.csr_matrix(plan.edge_series.astype(DT)),
+        "flow_days": np.unique(np.append(np.arange(0, horizon, 30), horizon - 1)).astype(np.int64),
+    }
 
 
 def _add_series(
@@ -544,6 +584,9 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     sub_factor = np.ones((n_sinks, runs), dtype=DT)
     elasticities = c.elasticities[None, :, None]
     report = {int(d): i for i, d in enumerate(c.report_days)}
+    flow_report = {int(d): i for i, d in enumerate(c.flow_days)} if len(c.flow_keys) else {}
+    flows = np.ones((len(flow_report), len(c.flow_keys), runs), dtype=np.float32)
+    loss = np.zeros((len(c.ctrl_src), runs), dtype=DT)
     active = np.zeros(len(c.pair_start), dtype=bool)
     has_controls = len(c.ctrl_src) > 0
     market_mask = c.has_market[:, None].astype(DT)
@@ -570,6 +613,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
             else:
                 uncertainty[:] = 0.0
                 held_back[:] = 0.0
+                loss[:] = 0.0
         if len(c.pool_slots) and c.pool[t].any():
             gap = np.maximum(1.0 - supply[c.pool_slots], 0.0)
             need = c.pool_from_slots @ (gap * c.size[c.pool_slots, None])
@@ -631,6 +675,12 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         np.exp(log_price, out=price_all)
         np.maximum(peak, price_all, out=peak)
         np.minimum(trough, price_all, out=trough)
+        month = flow_report.get(t)
+        if month is not None:
+            # each cross-border edge's flow relative to its baseline: the shipper's output
+            # less the licence loss on that edge, added up into exporter -> destination flows
+            shipped = output[c.flow_src] - (c.flow_ctrl_t @ loss) * c.flow_inv_weight
+            flows[month] = c.flow_series_t @ np.maximum(shipped, 0.0)
         point = report.get(t)
         if point is not None:
             paths[point, :n_sink_series] = c.sink_series_t @ short
@@ -649,4 +699,5 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         lost=np.ascontiguousarray(lost.T),
         peak_price=np.ascontiguousarray(peak.T, dtype=np.float64),
         trough_price=np.ascontiguousarray(trough.T, dtype=np.float64),
+        flows=np.ascontiguousarray(flows.transpose(2, 0, 1)),
     )

@@ -135,6 +135,8 @@ class Network:
     """Sector -> elasticity, substitution_share, substitution_lag_days, substitution_ramp_days."""
     world_output: dict[str, tuple[float, str]] = field(default_factory=dict)
     """'material/stage' -> (world output, unit) where known."""
+    regions: dict[str, str] = field(default_factory=dict)
+    """Country -> the scenario destination bloc it belongs to (EU members -> EU), for flows."""
     notes: list[str] = field(default_factory=list)
     """How the network was built: fallbacks, trade figures used, capacity counted or left out."""
     sources: list[str] = field(default_factory=list)
@@ -267,6 +269,10 @@ def build_network(kb: KnowledgeBase, scenario: Scenario, params: Parameters) -> 
     net = Network(
         materials=materials, destinations=list(scenario.destinations), exporters=dict(exporters), stages={}
     )
+    for dest in scenario.destinations:
+        bloc = kb.countries.get(dest)
+        for member in (bloc.members if bloc is not None else ()):
+            net.regions.setdefault(member, dest)
     consumption = dict(params.consumption_shares.value)
     if scenario.consumption_shares:
         consumption.update(scenario.consumption_shares)

@@ -84,6 +84,31 @@ class PriceResult(_Out):
     """Lowest daily index (domestic markets, whose index falls)."""
 
 
+class FlowResult(_Out):
+    """One exporter's shipments of one material at one stage to one destination, by month."""
+
+    material: str
+    stage: str
+    """Stage of the exporting producers (ore from mining, oxide from refining...)."""
+    exporter: str
+    destination: str
+    """A country or a destination bloc of the scenario (EU members count as EU)."""
+    baseline_share: float
+    """Baseline flow as a share of world output of the stage."""
+    baseline_volume: float | None = None
+    """Baseline flow per year in `unit` where the world output of the stage is known."""
+    unit: str | None = None
+    days: list[int]
+    """Days from the start the flow is recorded (monthly and the last day)."""
+    dates: list[str]
+    p5: list[float]
+    p50: list[float]
+    p95: list[float]
+    """The flow as an index of its baseline (1 = before the scenario, 0 = stopped)."""
+    lowest_p50: float
+    """The lowest monthly median: how far the flow fell."""
+
+
 class Exposure(_Out):
     """One row of the ranking: who loses most."""
 
@@ -171,6 +196,8 @@ class SimulationResult(_Out):
     entry, so a {material: entry} mapping built from the list keeps the world one."""
     exposures: list[Exposure]
     """Destination, sector and stage series ranked by mean lost days (those with any loss)."""
+    flows: list[FlowResult] = Field(default_factory=list)
+    """Exporter -> destination trade flows per material and stage, monthly, with bands."""
     sensitivity: list[SensitivityRow] = Field(default_factory=list)
     mitigation: list[Mitigation]
     network: NetworkInfo
@@ -204,6 +231,7 @@ def combine(outputs: list[BatchOutput]) -> BatchOutput:
         lost=np.concatenate([o.lost for o in outputs]),
         peak_price=np.concatenate([o.peak_price for o in outputs]),
         trough_price=np.concatenate([o.trough_price for o in outputs]),
+        flows=np.concatenate([o.flows for o in outputs]),
     )
 
 
@@ -245,6 +273,31 @@ def summarise(c: Compiled, out: BatchOutput, start: dt.date) -> tuple[list[Serie
             prices.append(entry(home[j], material, "domestic"))
         prices.append(entry(j, material, "world"))
     return series, prices
+
+
+def summarise_flows(c: Compiled, out: BatchOutput, start: dt.date,
+                    world_output: dict[str, tuple[float, str]]) -> list[FlowResult]:
+    """Bands per trade flow; flows whose median never moves by 0.5% are left out (unchanged)."""
+    if not len(c.flow_keys) or out.flows.size == 0:
+        return []
+    q = np.percentile(out.flows, QUANTILES, axis=0)
+    days = [int(d) for d in c.flow_days]
+    dates = [(start + dt.timedelta(days=d)).isoformat() for d in days]
+    found = []
+    for i, key in enumerate(c.flow_keys):
+        p50 = q[1, :, i]
+        if float(np.max(np.abs(p50 - 1.0))) < 0.005:
+            continue
+        share = float(c.flow_baseline[i])
+        world = world_output.get(f"{key.material}/{key.stage}")
+        found.append(FlowResult(
+            material=key.material, stage=key.stage, exporter=key.exporter,
+            destination=key.destination, baseline_share=round(share, 6),
+            baseline_volume=round(world[0] * share, 3) if world else None,
+            unit=world[1] if world else None, days=days, dates=dates,
+            p5=[round(float(v), 4) for v in q[0, :, i]], p50=[round(float(v), 4) for v in p50],
+            p95=[round(float(v), 4) for v in q[2, :, i]], lowest_p50=round(float(p50.min()), 4)))
+    return sorted(found, key=lambda f: (f.lowest_p50, -f.baseline_share))
 
 
 def rank_exposures(series: list[SeriesResult]) -> list[Exposure]:

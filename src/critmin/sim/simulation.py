@@ -27,6 +27,7 @@ from critmin.sim.results import (
     combine,
     rank_exposures,
     summarise,
+    summarise_flows,
 )
 from critmin.sim.scenario import MAX_HORIZON_DAYS, Scenario
 from critmin.sim.sensitivity import sensitivity_table
@@ -132,6 +133,7 @@ def simulate(
     compiled, out = run_network(net, params, scenario, plan, executor=executor, address=address,
                                 workers=workers)
     series, prices = summarise(compiled, out, scenario.start)
+    flows = summarise_flows(compiled, out, scenario.start, net.world_output)
     table = sensitivity_table(net, params, scenario, seed, sensitivity_runs) if sensitivity_runs > 0 else []
     mitigation = [Mitigation(label=a.label, group=a.group, country=a.country,
                              share_of_world=round(a.share_of_world, 6),
@@ -152,7 +154,8 @@ def simulate(
         runs=runs, seed=seed, executor=executor, batch_size=batch_size,
         days=[int(d) for d in compiled.report_days],
         dates=[(scenario.start + dt.timedelta(days=int(d))).isoformat() for d in compiled.report_days],
-        series=series, prices=prices, exposures=rank_exposures(series), sensitivity=table,
+        series=series, prices=prices, exposures=rank_exposures(series), flows=flows,
+        sensitivity=table,
         mitigation=mitigation,
         network=NetworkInfo(nodes=len(net.nodes), slots=len(net.slots), edges=len(net.edges),
                             controlled_flows=len(net.controlled), notes=list(dict.fromkeys(net.notes))),
