@@ -586,7 +586,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     report = {int(d): i for i, d in enumerate(c.report_days)}
     flow_report = {int(d): i for i, d in enumerate(c.flow_days)} if len(c.flow_keys) else {}
     flows = np.ones((len(flow_report), len(c.flow_keys), runs), dtype=np.float32)
-    loss = np.zeros((len(c.ctrl_src), runs), dtype=DT)
+    loss: F = np.zeros((len(c.ctrl_src), runs), dtype=DT)
     active = np.zeros(len(c.pair_start), dtype=bool)
     has_controls = len(c.ctrl_src) > 0
     market_mask = c.has_market[:, None].astype(DT)

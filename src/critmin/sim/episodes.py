@@ -349,11 +349,11 @@ def _flow_index(result: SimulationResult, flows: list[Any], day: dt.date, band: 
     offset = (day - start).days
     if offset < 0:
         return 1.0
-    total = sum(f.baseline_share for f in flows)
+    total = float(sum(f.baseline_share for f in flows))
     value = 0.0
     for f in flows:
         i = min(range(len(f.days)), key=lambda k: abs(f.days[k] - offset))
-        value += getattr(f, band)[i] * f.baseline_share
+        value += float(getattr(f, band)[i]) * float(f.baseline_share)
     return value / total
 
 
