@@ -354,3 +354,28 @@ def test_check_example_with_parties_in_the_file(capsys: Capture) -> None:
     data = json.loads(out)
     assert code == 0 and data["outcome"] == "presumption-of-denial"
     assert [(m["role"], m["query"]) for m in data["screening"]] == [("end-user", "亨廷顿·英格尔斯工业公司")]
+
+
+def test_check_list_file_batch_parties_and_bad_party_country(tmp_path: Path, capsys: Capture) -> None:
+    bom = str(EXAMPLES / "gaas-wafers-to-us.yaml")
+    base = ("check", bom, "--to", "USA", "--end-user", "civil", "--on", "2026-01-15")
+    code, out, _ = run(capsys, *base, "--party", "end-user=Example Gallium Materials Company Limited",
+                       "--list-file", str(FIXTURES / "csl-sample.json"), "--json")
+    data = json.loads(out)
+    el = next(r for r in data["results"] if r["measure"] == "US-BIS-EL")
+    assert code == 0 and el["outcome"] == "presumption-of-denial" and any("90 FR 12345" in s for s in el["trace"])
+    folder = tmp_path / "boms"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((EXAMPLES / "gaas-wafers-to-us.yaml").read_text("utf-8"), "utf-8")
+    code, text, _ = run(capsys, "check", str(folder), "--to", "USA", "--end-user", "civil", "--on",
+                        "2026-01-15", "--party", "consignee=Planate Management Group")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert code == 0 and rows[0]["outcome"] == "presumption-of-denial"
+    assert "CN-MOFCOM-ECCL=presumption-of-denial" in rows[0]["measures"]
+    assert "CN-MOFCOM-UEL=presumption-of-denial" in rows[0]["measures"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("product: p\ncurrency: USD\nparties:\n  - {name: Acme, country: Atlantis}\nlines:\n"
+                   "  - {part: a, unit_value: 1}\n", "utf-8")
+    code, out, err = run(capsys, "check", str(bad), "--to", "USA")
+    assert (code, out) == (1, "") and err.count("\n") == 1
+    assert err.startswith(f"error: {bad}: field 'parties[0].country': unknown country 'Atlantis'")
