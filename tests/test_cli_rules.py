@@ -316,6 +316,11 @@ def test_screen_bad_input_is_one_line(tmp_path: Path, capsys: Capture) -> None:
                       "utf-8")
     code, _, err = run(capsys, "screen", "Acme", "--list-file", str(broken))
     assert code == 1 and err.count("\n") == 1 and err.startswith(f"error: {broken}: field 'outcome': ")
+    broken.write_text("id: my list\ntitle: t\nauthority: a\njurisdiction: CHN\noutcome: forbidden\n"
+                      "effect: e\nnotices: []\n", "utf-8")
+    code, _, err = run(capsys, "screen", "Acme", "--list-file", str(broken))
+    assert code == 1 and err.count("\n") == 1 and err.startswith(f"error: {broken}: field 'id': ")
+    assert err.rstrip().endswith("(and 2 more)")
     code, _, err = run(capsys, "screen", "  ")
     assert code == 2 and "NAME is empty" in err
 

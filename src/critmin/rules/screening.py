@@ -806,7 +806,11 @@ def read_party_file(path: Path, resolve: Callable[[str], str | None]) -> list[Pa
     """A user's list file: a CSL CSV/JSON, or a party list in critmin's YAML schema."""
     if path.suffix.lower() in (".yaml", ".yml"):
         data = load_yaml(read_text(path, MAX_LIST_BYTES), path)
-        party_list = parse_party_list(data, display_path(path))
+        try:
+            party_list = parse_party_list(data, display_path(path))
+        except ProblemsError as exc:  # one line: the first problem, and how many more
+            more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            raise InputError(path, exc.problems[0] + more) from None
         for n, notice in enumerate(party_list.notices):
             for e, entity in enumerate(notice.entities):
                 if entity.country and resolve(entity.country) is None:
