@@ -149,6 +149,19 @@ class Compiled:
     members: list[I64]
     """Per series, the rows (sinks, or positions in stage_nodes) whose first shortfall counts."""
     series: list[SeriesKey]
+    pair_quota: F = field(default_factory=lambda: np.zeros(0))
+    """Per licence pair: an export quota as a share of baseline exports (inf: no quota)."""
+    pair_quota_material: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ann_start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Announcements: first day, start of the restriction, material index and level."""
+    ann_end: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ann_material: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ann_level: F = field(default_factory=lambda: np.zeros((0, 1)))
+    rush_ctrl: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Controlled edges shipping extra between an announcement and the start."""
+    rush_start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rush_end: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    front_loading: float = 0.0
     flow_keys: list[FlowKey] = field(default_factory=list)
     """Reported trade flows (exporter -> destination per material and stage)."""
     flow_baseline: F = field(default_factory=lambda: np.zeros(0))
@@ -361,6 +374,20 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
     stage_series_t = _matrix(rows, cols, vals, (len(stage_series), len(stage_nodes_list)))
     report_days = np.unique(np.append(np.arange(0, horizon, max(report_every, 1)), horizon - 1))
     flows = _compile_flows(net, fnode, fslot, horizon)
+    m_of = {m: i for i, m in enumerate(net.materials)}
+    timing: dict[str, Any] = {
+        "pair_quota": np.array([np.inf if p.quota_ratio is None else p.quota_ratio
+                                for p in net.pairs], dtype=np.float64),
+        "pair_quota_material": np.array([m_of.get(p.material, 0) for p in net.pairs], dtype=np.int64),
+        "ann_start": np.array([a.start_day for a in net.announcements], dtype=np.int64),
+        "ann_end": np.array([a.end_day for a in net.announcements], dtype=np.int64),
+        "ann_material": np.array([m_of[a.material] for a in net.announcements], dtype=np.int64),
+        "ann_level": np.array([[a.level] for a in net.announcements], dtype=DT).reshape(-1, 1),
+        "rush_ctrl": np.array([i for i, _, _ in net.rush], dtype=np.int64),
+        "rush_start": np.array([b for _, b, _ in net.rush], dtype=np.int64),
+        "rush_end": np.array([e for _, _, e in net.rush], dtype=np.int64),
+        "front_loading": params.licensing.front_loading.value,
+    }
 
     return Compiled(
         horizon=horizon,
@@ -422,6 +449,7 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         members=members,
         series=series + stage_series,
         **flows,
+        **timing,
     )
 
 
@@ -587,6 +615,11 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
     flow_report = {int(d): i for i, d in enumerate(c.flow_days)} if len(c.flow_keys) else {}
     flows = np.ones((len(flow_report), len(c.flow_keys), runs), dtype=np.float32)
     loss: F = np.zeros((len(c.ctrl_src), runs), dtype=DT)
+    quota_pairs = np.flatnonzero(np.isfinite(c.pair_quota))
+    quota_ratio = c.pair_quota[quota_pairs][:, None].astype(DT)
+    demand_now = np.ones((n_mat, runs), dtype=DT)
+    has_rush = len(c.rush_ctrl) > 0
+    rush_cap = c.cover * DT(1.0 + c.front_loading)
     active = np.zeros(len(c.pair_start), dtype=bool)
     has_controls = len(c.ctrl_src) > 0
     market_mask = c.has_market[:, None].astype(DT)
@@ -600,6 +633,11 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
             np.logical_and(c.pair_start <= t, t < c.pair_end, out=active)
             if active.any():
                 licence = np.where(t < pair_open, DT(0.0), pair_approval)
+                if len(quota_pairs):
+                    # under a quota exporters ship what buyers ask for, up to the quota
+                    asked = demand_now[c.pair_quota_material[quota_pairs]]
+                    licence[quota_pairs] = np.minimum(licence[quota_pairs],
+                                                      np.minimum(quota_ratio, asked))
                 licence[~active] = 1.0
                 loss = (1.0 - licence[c.ctrl_pair]) * c.ctrl_weight * output[c.ctrl_src]
                 supply -= c.ctrl_t @ loss
@@ -614,6 +652,24 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
                 uncertainty[:] = 0.0
                 held_back[:] = 0.0
                 loss[:] = 0.0
+        rushing = False
+        if has_rush:
+            on = (c.rush_start <= t) & (t < c.rush_end)
+            if on.any():
+                # announced, not yet in force: controlled shipments rush out, buyers stock up
+                rows = c.rush_ctrl[on]
+                extra = np.zeros((len(c.ctrl_src), runs), dtype=DT)
+                extra[rows] = c.front_loading * c.ctrl_weight[rows] * output[c.ctrl_src[rows]]
+                supply += c.ctrl_t @ extra
+                loss = loss - extra
+                rushing = True
+        if len(c.ann_start):
+            on_ann = (c.ann_start <= t) & (t < c.ann_end)
+            if on_ann.any():
+                news = np.zeros_like(uncertainty)
+                np.maximum.at(news, c.ann_material[on_ann], np.broadcast_to(
+                    c.ann_level[on_ann], (int(on_ann.sum()), runs)))
+                uncertainty = np.maximum(uncertainty, news)
         if len(c.pool_slots) and c.pool[t].any():
             gap = np.maximum(1.0 - supply[c.pool_slots], 0.0)
             need = c.pool_from_slots @ (gap * c.size[c.pool_slots, None])
@@ -626,7 +682,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         available = supply + stock
         used = np.minimum(available, 1.0)
         np.subtract(available, used, out=stock)
-        np.minimum(stock, c.cover, out=stock)
+        np.minimum(stock, rush_cap if rushing else c.cover, out=stock)
         output = used[c.node_starts]
         for rank, nodes in c.extra_slots:
             output[nodes] = np.minimum(output[nodes], used[c.node_starts[nodes] + rank])
@@ -656,6 +712,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         # world market: flow gap, buyers' cover and their bid for stock (sim/prices.py)
         market_supply = c.imp_weight_t @ supply[c.imp_slots]
         market_demand = c.sink_weight_t @ sink_demand
+        demand_now = market_demand
         cover = market_cover(c.sink_weight_t @ sink_stock, cover, c.cover_ref, market_supply,
                              market_demand, c.stock_build_days)
         build = stock_demand(cover, c.cover_ref, uncertainty, c.precaution, c.stock_build_days)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from critmin.errors import CritminError
 from critmin.kb import KnowledgeBase, Measure, ShareSeries, Stage
@@ -89,6 +89,10 @@ class LicencePair:
     delay_days: float
     delay_sigma: float
     reexport: bool
+    quota_ratio: float | None = None
+    """An export quota as a share of the baseline controlled exports (None: no quota)."""
+    material: str = ""
+    """The material a quota is counted in."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,19 @@ class StockRelease:
     label: str
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """A restriction announced before it starts: buyers stock up, exporters rush shipments."""
+
+    material: str
+    start_day: int
+    """Day of the announcement (may be before the scenario's first day)."""
+    end_day: int
+    """Day the restriction starts."""
+    level: float
+    """Share of the world's supply of the material that the restriction will hold back."""
+
+
 @dataclass
 class Network:
     """Everything the engine needs, in plain lists; `engine.compile_network` makes arrays of it."""
@@ -135,6 +152,9 @@ class Network:
     """Sector -> elasticity, substitution_share, substitution_lag_days, substitution_ramp_days."""
     world_output: dict[str, tuple[float, str]] = field(default_factory=dict)
     """'material/stage' -> (world output, unit) where known."""
+    announcements: list[Announcement] = field(default_factory=list)
+    rush: list[tuple[int, int, int]] = field(default_factory=list)
+    """(controlled edge index, first day, end day) of shipments rushed out before a start."""
     regions: dict[str, str] = field(default_factory=dict)
     """Country -> the scenario destination bloc it belongs to (EU members -> EU), for flows."""
     notes: list[str] = field(default_factory=list)
@@ -469,6 +489,9 @@ def _licence(
     approval = lic.approval_probability
     delay = lic.delay_days
     sigma = lic.delay_sigma
+    if restriction.quota is not None:  # the quota is the instrument: no licence lottery unless set
+        approval = 1.0 if approval is None else approval
+        delay = 0.0 if delay is None else delay
     return (
         params.licensing.approval_probability.value if approval is None else approval,
         params.licensing.delay_median_days.value if delay is None else delay,
@@ -536,6 +559,7 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
         stages = {s.value for s in restriction.stages}
         start = scenario.day(restriction.start)
         controlled = set(restriction.materials)
+        direct_ctrl: list[int] = []
         for e, edge in enumerate(net.edges):
             src = net.nodes[edge.src]
             dst = net.nodes[net.slots[edge.slot].node]
@@ -547,9 +571,12 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                 and not _same_country(dst.country, restriction.exporter, kb)
                 and _in(dst.country, restriction.destinations, kb)
             ):
+                first = len(net.controlled)
                 net.controlled.extend(
                     ControlledEdge(e, p, restriction.coverage)
                     for p in pair(r, dst.country, False, start))
+                direct_ctrl.extend(range(first, len(net.controlled)))
+        _quota_and_announcement(net, scenario, r, direct_ctrl, pairs)
         if restriction.reexport is None:
             continue
         rule = restriction.reexport
@@ -600,6 +627,51 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
             f"restriction {restriction.id or r}: re-export rule reaches {counted} flows "
             f"from third countries (threshold {rule.threshold:.1%})"
         )
+
+
+def _quota_and_announcement(net: Network, scenario: Scenario, r: int, direct: list[int],
+                            pairs: dict[tuple[int, str, bool], list[int]]) -> None:
+    """A restriction's quota as a share of its baseline exports, and its announcement window.
+
+    The baseline exports are the controlled edges' baseline volumes, a_e x size_j (shares of
+    world output of the shipping stage), times that stage's world output: a quota needs the
+    world output in the knowledge base (or parameters.yaml) to turn tonnes into a share.
+    """
+    restriction = scenario.restrictions[r]
+    edges = [net.controlled[i].edge for i in dict.fromkeys(direct)]
+    unique_edges = list(dict.fromkeys(edges))
+    volume: dict[str, float] = defaultdict(float)
+    by_stage: dict[tuple[str, str], float] = defaultdict(float)
+    for e in unique_edges:
+        edge = net.edges[e]
+        src = net.nodes[edge.src]
+        share = edge.weight * net.slots[edge.slot].size
+        by_stage[(src.material, src.stage)] += share
+        world = net.world_output.get(f"{src.material}/{src.stage}")
+        volume[src.material] += share * (world[0] if world else float("nan"))
+    label = restriction.id or f"restrictions[{r}]"
+    if restriction.quota is not None:
+        material = restriction.materials[0]
+        tonnes = volume.get(material, 0.0)
+        if tonnes != tonnes:  # NaN: a controlled stage without a world output
+            raise CritminError(f"{label}: quota needs the world output of every controlled stage "
+                               f"of {material}; the knowledge base has none for some of them")
+        if tonnes <= 0:
+            raise CritminError(f"{label}: quota on {material}, but the restriction controls no "
+                               "exports in this network")
+        ratio = restriction.quota.tonnes_per_year / tonnes
+        for (pr, _dest, _reexport), made in pairs.items():
+            if pr == r:
+                for k in made:
+                    net.pairs[k] = replace(net.pairs[k], quota_ratio=ratio, material=material)
+        net.notes.append(f"{label}: quota {restriction.quota.tonnes_per_year:,.0f} a year is "
+                         f"{ratio:.0%} of the baseline controlled exports ({tonnes:,.0f})")
+    if restriction.announced is not None and restriction.announced < restriction.start:
+        begin, end = scenario.day(restriction.announced), scenario.day(restriction.start)
+        for material in dict.fromkeys(m for (m, _s) in by_stage):
+            level = min(1.0, max(v for (m, _s), v in by_stage.items() if m == material))
+            net.announcements.append(Announcement(material, begin, end, level))
+        net.rush.extend((i, begin, end) for i in dict.fromkeys(direct))
 
 
 def _ramp_days(months: float | None, params: Parameters) -> float:

@@ -36,6 +36,7 @@ BOUNDS: list[tuple[str, float, float]] = [
     ("licensing.delay_sigma", 0, 5),
     ("licensing.approval_probability", 0, 1),
     ("licensing.approval_concentration", 0.01, 1e6),
+    ("licensing.front_loading", 0, 5),
     ("extraterritorial.segregation", 0, 1),
     ("prices.flexibility", 0, 10),
     ("prices.adjustment_days", 0, MAX_DAYS),
@@ -157,6 +158,8 @@ class Licensing(_Record):
     """Expected share of licensed volume approved."""
     approval_concentration: Value
     """Beta concentration of the approved share across runs."""
+    front_loading: Value
+    """Extra share shipped (and stock held) between a restriction's announcement and its start."""
 
 
 class Extraterritorial(_Record):

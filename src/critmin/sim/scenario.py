@@ -155,6 +155,14 @@ class ReexportRule(_Model):
     _stages = field_validator("stages")(_not_empty("give at least one stage, or omit for magnet"))
 
 
+class Quota(_Model):
+    """An export quota: a ceiling on the year's exports of one material, in the unit of its
+    world output (t REO for rare earths, kg for gallium...)."""
+
+    tonnes_per_year: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Exports allowed per year, in the knowledge base's unit for the material's stage."""
+
+
 class Restriction(_Model):
     """One export-control event: exporter, materials, stages, dates and licensing."""
 
@@ -168,8 +176,13 @@ class Restriction(_Model):
     """Stages of the exporter's output that need a licence."""
     destinations: list[str] | None = None
     """Destinations affected; all foreign destinations when omitted."""
+    announced: Date | None = None
+    """Day the restriction was announced, if before `start`: buyers stock up and exporters rush
+    shipments out in between (licensing.front_loading)."""
     start: Date
-    """First day of the restriction."""
+    """First day of the restriction (the effective date)."""
+    quota: Quota | None = None
+    """An export quota for the one material of this restriction: exports follow demand up to it."""
     end: Date | None = None
     """Day the restriction is lifted (exclusive); open-ended with neither end nor duration_days."""
     duration_days: DayCount | None = None
@@ -197,6 +210,10 @@ class Restriction(_Model):
             raise ValueError(f"end {self.end} must be after start {self.start}")
         if self.reexport and self.reexport.start and self.reexport.start < self.start:
             raise ValueError("reexport.start must not be before the restriction's start")
+        if self.announced is not None and self.announced > self.start:
+            raise ValueError(f"announced {self.announced} must not be after start {self.start}")
+        if self.quota is not None and len(self.materials) != 1:
+            raise ValueError("a quota is for one material: give one restriction per material")
         return self
 
     @property

@@ -17,6 +17,7 @@ from critmin.sim.scenario import (
     LicenceChange,
     Licensing,
     Mitigation,
+    Quota,
     ReexportRule,
     Restriction,
     Scenario,
@@ -29,6 +30,7 @@ END = "<!-- END scenario schema -->"
 MODELS: list[type[BaseModel]] = [
     Scenario,
     Restriction,
+    Quota,
     Licensing,
     LicenceChange,
     ReexportRule,
