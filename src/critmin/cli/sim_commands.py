@@ -13,7 +13,7 @@ from critmin.cli.app import JsonFlag, app, emit_json, json_text, make_console, m
 from critmin.errors import UsageError
 from critmin.inputs import check_writable_target, display_path, write_atomic
 from critmin.kb import load_kb
-from critmin.report import simulation_html, simulation_markdown
+from critmin.report import headline, simulation_html, simulation_markdown
 from critmin.sim import (
     EXECUTORS,
     BacktestResult,
@@ -81,6 +81,7 @@ def print_simulation(console: Console, result: SimulationResult, top: int = 10) 
         f"start {s.start} · {s.horizon_days} days · {result.runs} runs · seed {result.seed} · "
         f"{result.executor}{measures} · {result.elapsed_seconds:.1f} s"
     )
+    console.print(headline(result))
     total = len(result.exposures)
     shown = min(top, total)
     count = ("none: nothing ran short within the horizon" if total == 0

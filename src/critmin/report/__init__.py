@@ -7,9 +7,11 @@ offline and can be mailed as one file.
 from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
 from critmin.report.html import simulation_html, write_simulation_html
 from critmin.report.markdown import simulation_markdown
+from critmin.report.summary import headline
 
 __all__ = [
     "exposure_bars",
+    "headline",
     "price_timeline",
     "sensitivity_bars",
     "shortfall_timeline",

@@ -10,6 +10,7 @@ from plotly.offline import get_plotlyjs
 
 from critmin.inputs import check_writable_target, write_atomic
 from critmin.report.figures import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
+from critmin.report.summary import headline
 from critmin.sim.results import SimulationResult
 
 _STYLE = """
@@ -47,6 +48,7 @@ def simulation_html(result: SimulationResult) -> str:
         f"{result.seed} · executor {escape(result.executor)}"
         + (f" · measures {escape(', '.join(s.measures))}" if s.measures else "")
         + "</p>",
+        f"<p class='headline'><strong>{escape(headline(result))}</strong></p>",
         f"<p>{escape(s.description)}</p>",
         "<h2>Ranked exposures</h2>",
     ]
@@ -91,6 +93,19 @@ def simulation_html(result: SimulationResult) -> str:
               "" if p.trough is None else _fmt(p.trough.p50), _fmt(p.p50[-1])] for p in result.prices],
         ),
     ]
+    if result.flows:
+        parts += [
+            "<h2>Trade flows</h2>",
+            "<p>Exporter → destination shipments as an index of the baseline (1 = before the "
+            "scenario), monthly medians; the flows that fell most first.</p>",
+            _table(["material", "stage", "from", "to", "baseline", "lowest p50", "end p50",
+                    "end p5-p95"],
+                   [[f.material, f.stage, f.exporter, f.destination,
+                     (f"{f.baseline_volume:,.0f} {escape(f.unit or '')}/y"
+                      if f.baseline_volume is not None else f"{f.baseline_share:.1%} of world"),
+                     _fmt(f.lowest_p50), _fmt(f.p50[-1]), f"{f.p5[-1]:.2f}-{f.p95[-1]:.2f}"]
+                    for f in result.flows[:25]]),
+        ]
     if result.sensitivity:
         parts += [
             "<h2>Sensitivity</h2>",

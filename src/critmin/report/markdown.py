@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from critmin.report.summary import headline
 from critmin.sim.results import SimulationResult
 
 
@@ -17,6 +18,8 @@ def simulation_markdown(result: SimulationResult, top: int = 10) -> str:
     s = result.scenario
     lines = [
         f"# {s.name}",
+        "",
+        f"**{headline(result)}**",
         "",
         s.description,
         "",
@@ -62,6 +65,12 @@ def simulation_markdown(result: SimulationResult, top: int = 10) -> str:
             lines.append(
                 f"| {r.parameter} | {r.low} | {r.high} | {r.outcome_low} | {r.outcome_high} | {r.swing} |"
             )
+    if result.flows:
+        lines += ["", "## Trade flows", "",
+                  "Exporter → destination shipments, index of the baseline (1 = before), medians.",
+                  "", "| material | stage | from | to | lowest p50 | end p50 |", "|---|---|---|---|---|---|"]
+        lines += [f"| {f.material} | {f.stage} | {f.exporter} | {f.destination} | "
+                  f"{f.lowest_p50:.2f} | {f.p50[-1]:.2f} |" for f in result.flows[:top]]
     if s.validation:
         lines += ["", "## What happened", "", s.validation]
     lines += ["", "## Sources", ""] + [f"- [{k}] {v}" for k, v in result.sources.items()]

@@ -241,7 +241,8 @@ def scenario_for(episode: Episode, kb: KnowledgeBase) -> dict[str, Any]:
     """The scenario a user would write from the trigger facts: default licensing parameters.
 
     The scenario starts at the announcement (or the first recorded date, if earlier) and runs
-    to a month after the last record; the restriction starts on the effective date.
+    to a month after the last record; the restriction starts on the effective date and carries
+    the announcement date (buyers stock up, shipments rush out in between) and any quota.
     """
     trig = episode.trigger
     start = min([trig.announced, *_record_dates(episode)])
@@ -255,6 +256,10 @@ def scenario_for(episode: Episode, kb: KnowledgeBase) -> dict[str, Any]:
         "id": episode.id, "exporter": episode.restricting_country,
         "materials": [material.id], "stages": stages, "start": trig.effective.isoformat(),
     }
+    if trig.announced < trig.effective:
+        restriction["announced"] = trig.announced.isoformat()
+    if trig.instrument == "quota" and trig.quota_tonnes_per_year:
+        restriction["quota"] = {"tonnes_per_year": trig.quota_tonnes_per_year}
     if trig.ended is not None:
         restriction["end"] = trig.ended.isoformat()
     if trig.destinations != "all":
