@@ -144,6 +144,9 @@ def _assert_figures(text: str) -> None:
     # the price table has both markets of tungsten: outside China and inside it
     assert '<tr data-market="world"><td>W</td><td>outside CHN</td>' in text
     assert '<tr data-market="domestic"><td>W</td><td>inside CHN</td>' in text
+    # the plain-language headline and the trade flows, with country names
+    assert 'class="headline"' in text and "Outside China, the tungsten price index" in text
+    assert 'id="flows"' in text and "<td>China</td>" in text
 
 
 def test_scenario_form_runs_an_upload_and_polls_to_the_figures(client: TestClient,

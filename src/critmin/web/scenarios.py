@@ -151,14 +151,21 @@ def job_context(job: Job) -> dict[str, Any]:
     as done always has one, and a job that finishes while the page renders is shown as it was
     when read (running, polled again) rather than as done without its figures.
     """
-    from critmin.report import exposure_bars, price_timeline, sensitivity_bars, shortfall_timeline
+    from critmin.report import (
+        exposure_bars,
+        headline,
+        price_timeline,
+        sensitivity_bars,
+        shortfall_timeline,
+    )
     from critmin.web.figures import figure_json
 
     state = job.status
     result = job.result if state == "done" else None
     context: dict[str, Any] = {"job": job, "state": state, "result": result, "exposures": None,
                                "timelines": [], "more_materials": [], "prices": None,
-                               "sensitivity": None}
+                               "sensitivity": None, "headline": None,
+                               "country_name": _country_name}
     if result is not None:
         materials = list(dict.fromkeys(s.material for s in result.series if s.kind == "destination"))
         context.update({
@@ -167,8 +174,15 @@ def job_context(job: Job) -> dict[str, Any]:
             "more_materials": materials[4:],
             "prices": figure_json(price_timeline(result)) if result.prices else None,
             "sensitivity": figure_json(sensitivity_bars(result)) if result.sensitivity else None,
+            "headline": headline(result),
         })
     return context
+
+
+def _country_name(code: str) -> str:
+    from critmin.kb import load_kb
+
+    return load_kb().country_name(code)
 
 
 def view(job: Job, *, with_result: bool = True) -> JobView:
