@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from critmin.errors import CritminError, DataError, NotFoundError
 from critmin.inputs import load_yaml, read_text
-from critmin.kb import KnowledgeBase, Stage
+from critmin.kb import KnowledgeBase
 from critmin.sim.results import SimulationResult
 from critmin.sim.scenario import load_scenario, load_scenario_data
 from critmin.sim.simulation import simulate
@@ -39,6 +39,8 @@ PRICE_RATIO_FACTOR = 1.5
 DIRECTION_THRESHOLD = 0.05
 #: A trade change passes when the model's median is within this many points (fraction) of it.
 TRADE_CHANGE_TOLERANCE = 0.25
+#: Largest model change of a flow reported (a rebound from zero has no finite ratio).
+MAX_TRADE_CHANGE = 10.0
 #: Days simulated after the last recorded date.
 TAIL_DAYS = 30
 
@@ -249,9 +251,10 @@ def scenario_for(episode: Episode, kb: KnowledgeBase) -> dict[str, Any]:
     end = max([trig.effective, *_record_dates(episode)]) + dt.timedelta(days=TAIL_DAYS)
     material = kb.material(episode.material)
     have = {s.stage.value for s in kb.shares(material)}
-    stages = [s for s in trig.stages if s in have and s != Stage.MINING.value]
-    if trig.instrument == "ore_ban" or not stages:
-        stages = [s for s in trig.stages if s in have] or sorted(have)
+    # every stage the trigger names that the network models (an ore ban names mining only);
+    # with plants sourcing their own country's ore first, a mining-stage control reaches only
+    # ore that actually crosses the border
+    stages = [s for s in trig.stages if s in have] or sorted(have)
     restriction: dict[str, Any] = {
         "id": episode.id, "exporter": episode.restricting_country,
         "materials": [material.id], "stages": stages, "start": trig.effective.isoformat(),
@@ -406,7 +409,8 @@ def _score_trade(record: EpisodeRecord, result: SimulationResult, material: str,
     for name in ("p5", "p50", "p95"):
         now = sum(_flow_index(result, candidates, d, name) for d in period) / 2
         before = sum(_flow_index(result, candidates, d, name) for d in base) / 2
-        changes[name] = now / max(before, 1e-9) - 1
+        # a rebound from a stopped flow is a ratio without bound: shown capped
+        changes[name] = min(now / max(before, 1e-9) - 1, MAX_TRADE_CHANGE)
     ok = abs(changes["p50"] - recorded) <= TRADE_CHANGE_TOLERANCE
     return RecordResult(id=record.id, kind=record.kind, what=what, recorded=float(recorded),
                         model_p5=round(changes["p5"], 3), model_p50=round(changes["p50"], 3),
