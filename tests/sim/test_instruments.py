@@ -88,3 +88,32 @@ def test_bad_instruments_name_the_field(kb: KnowledgeBase, fields: dict[str, Any
     with pytest.raises(CritminError) as info:
         load_scenario_data(gallium(**fields), "scenario.yaml", kb)
     assert message in str(info.value)
+
+
+def test_an_export_duty_cuts_exports_and_opens_a_price_wedge(kb: KnowledgeBase) -> None:
+    result = simulate(kb, load_scenario_data(gallium(export_duty=0.1), "test", kb), runs=6, seed=1)
+    to_jpn = flow(result, "JPN")
+    assert to_jpn is not None
+    after = [i for i, d in enumerate(to_jpn.days) if d >= 70]
+    # exports fall to (1 + 0.1)^-1 of normal (duty_elasticity 1), the same in every run
+    expected = 1 / 1.1
+    assert all(to_jpn.p50[i] == pytest.approx(expected, abs=0.01) for i in after)
+    assert all(to_jpn.p5[i] == pytest.approx(to_jpn.p95[i], abs=1e-3) for i in after)
+    world, home = result.price("Ga", "world"), result.price("Ga", "domestic")
+    assert world is not None and home is not None and home.trough is not None
+    assert world.p50[-1] > 1.0 > home.p50[-1]  # dearer abroad, cheaper at home
+
+
+def test_a_domestic_quota_caps_the_exporters_output(kb: KnowledgeBase) -> None:
+    result = simulate(kb, load_scenario_data(
+        gallium(domestic_quota={"share_of_output": 0.8},
+                licensing={"approval_probability": 1.0, "delay_days": 0}), "test", kb),
+        runs=6, seed=1)
+    to_jpn = flow(result, "JPN")
+    assert to_jpn is not None
+    assert to_jpn.p50[-1] == pytest.approx(0.8, abs=0.01)  # what China makes, it ships pro rata
+    world = result.price("Ga", "world")
+    assert world is not None and world.peak.p50 is not None and world.peak.p50 > 1.05
+    with pytest.raises(CritminError, match="domestic_quota: CHN has no mining output of Ga"):
+        simulate(kb, load_scenario_data(gallium(domestic_quota={"share_of_output": 0.8,
+                                                                "stage": "mining"}), "t", kb), runs=2)

@@ -157,6 +157,13 @@ class Compiled:
     ann_end: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     ann_material: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     ann_level: F = field(default_factory=lambda: np.zeros((0, 1)))
+    draw_fixed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Draws whose approved share is the same in every run (an export duty)."""
+    cap_node: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Domestic quotas: capped flow node, share of normal output, first and end day."""
+    cap_share: F = field(default_factory=lambda: np.zeros((0, 1)))
+    cap_start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cap_end: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     rush_ctrl: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Controlled edges shipping extra between an announcement and the start."""
     rush_start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -387,6 +394,11 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
         "rush_start": np.array([b for _, b, _ in net.rush], dtype=np.int64),
         "rush_end": np.array([e for _, _, e in net.rush], dtype=np.int64),
         "front_loading": params.licensing.front_loading.value,
+        "draw_fixed": _fixed_draws(net),
+        "cap_node": np.array([fnode[i] for i, _, _, _ in net.caps], dtype=np.int64),
+        "cap_share": np.array([[v] for _, _, _, v in net.caps], dtype=DT).reshape(-1, 1),
+        "cap_start": np.array([b for _, b, _, _ in net.caps], dtype=np.int64),
+        "cap_end": np.array([NEVER if e is None else e for _, _, e, _ in net.caps], dtype=np.int64),
     }
 
     return Compiled(
@@ -516,6 +528,14 @@ def _by_material(c: Compiled, per_group: F, runs: int) -> F:
     return out
 
 
+def _fixed_draws(net: Network) -> npt.NDArray[np.bool_]:
+    n_draws = max([p.draw for p in net.pairs], default=-1) + 1
+    fixed = np.zeros(n_draws, dtype=bool)
+    for p in net.pairs:
+        fixed[p.draw] |= p.fixed
+    return fixed
+
+
 def _compile_flows(net: Network, fnode: dict[int, int], fslot: dict[int, int],
                    horizon: int) -> dict[str, Any]:
     """The arrays behind the trade-flow outputs (sim/flows.py chooses the edges)."""
@@ -566,6 +586,8 @@ def draw_licences(c: Compiled, runs: int, rng: np.random.Generator) -> tuple[F, 
     a = np.where(interior, c.concentration * p, 1.0)
     b = np.where(interior, c.concentration * (1 - p), 1.0)
     approval = np.where(interior, rng.beta(a, b, size=(q, runs)), p)
+    if len(c.draw_fixed) == q and c.draw_fixed.any():
+        approval = np.where(c.draw_fixed[:, None], p, approval)
     delay = c.draw_delay[:, None] * np.exp(c.draw_sigma[:, None] * rng.standard_normal((q, runs)))
     return approval.astype(DT), delay
 
@@ -686,6 +708,11 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         output = used[c.node_starts]
         for rank, nodes in c.extra_slots:
             output[nodes] = np.minimum(output[nodes], used[c.node_starts[nodes] + rank])
+        if len(c.cap_node):
+            capped = (c.cap_start <= t) & (t < c.cap_end)
+            if capped.any():
+                rows = c.cap_node[capped]
+                output[rows] = np.minimum(output[rows], c.cap_share[capped])
 
         # users: demand responds to price, part switches away after a lag
         response = np.power(price[:, None, :], elasticities).reshape(-1, runs)

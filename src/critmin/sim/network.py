@@ -91,6 +91,8 @@ class LicencePair:
     reexport: bool
     quota_ratio: float | None = None
     """An export quota as a share of the baseline controlled exports (None: no quota)."""
+    fixed: bool = False
+    """The approved share is the same in every run (an export duty's effect), not a draw."""
     material: str = ""
     """The material a quota is counted in."""
 
@@ -153,6 +155,8 @@ class Network:
     world_output: dict[str, tuple[float, str]] = field(default_factory=dict)
     """'material/stage' -> (world output, unit) where known."""
     announcements: list[Announcement] = field(default_factory=list)
+    caps: list[tuple[int, int, int | None, float]] = field(default_factory=list)
+    """(producer node, first day, end day, share of normal output) of domestic quotas."""
     rush: list[tuple[int, int, int]] = field(default_factory=list)
     """(controlled edge index, first day, end day) of shipments rushed out before a start."""
     regions: dict[str, str] = field(default_factory=dict)
@@ -492,6 +496,11 @@ def _licence(
     if restriction.quota is not None:  # the quota is the instrument: no licence lottery unless set
         approval = 1.0 if approval is None else approval
         delay = 0.0 if delay is None else delay
+    if restriction.export_duty is not None:  # exports fall to (1 + d)^-e, the same in every run
+        factor = (1.0 + restriction.export_duty) ** -params.licensing.duty_elasticity.value
+        approval = factor if approval is None else approval * factor
+        delay = 0.0 if delay is None else delay
+        sigma = 0.0 if sigma is None else sigma
     return (
         params.licensing.approval_probability.value if approval is None else approval,
         params.licensing.delay_median_days.value if delay is None else delay,
@@ -547,10 +556,12 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                 start_day, None if end is None else scenario.day(end), approval, delay,
                 [(scenario.day(c.from_), c.approval_probability, c.delay_days) for c in changes])
             made = []
+            fixed = (restriction.export_duty is not None
+                     and restriction.licensing.approval_probability is None)
             for w, (w_start, w_end, w_approval, w_delay) in enumerate(windows):
                 draw = draws.setdefault((r, dest, w), len(draws))
                 net.pairs.append(LicencePair(r, dest, draw, w_start, w_end, w_approval, w_delay,
-                                             sigma, reexport))
+                                             sigma, reexport, fixed=fixed and w == 0))
                 made.append(len(net.pairs) - 1)
             pairs[key] = made
         return pairs[key]
@@ -577,6 +588,7 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
                     for p in pair(r, dst.country, False, start))
                 direct_ctrl.extend(range(first, len(net.controlled)))
         _quota_and_announcement(net, scenario, r, direct_ctrl, pairs)
+        _domestic_quota(net, scenario, r)
         if restriction.reexport is None:
             continue
         rule = restriction.reexport
@@ -672,6 +684,25 @@ def _quota_and_announcement(net: Network, scenario: Scenario, r: int, direct: li
             level = min(1.0, max(v for (m, _s), v in by_stage.items() if m == material))
             net.announcements.append(Announcement(material, begin, end, level))
         net.rush.extend((i, begin, end) for i in dict.fromkeys(direct))
+
+
+def _domestic_quota(net: Network, scenario: Scenario, r: int) -> None:
+    """The exporter's producers of the controlled materials at the capped stage, from start to end."""
+    restriction = scenario.restrictions[r]
+    cap = restriction.domestic_quota
+    if cap is None:
+        return
+    stage = (cap.stage or restriction.stages[0]).value
+    nodes = [i for i, n in enumerate(net.nodes) if n.kind == "producer"
+             and n.country == restriction.exporter and n.material in restriction.materials
+             and n.stage == stage]
+    if not nodes:
+        label = restriction.id or f"restrictions[{r}]"
+        raise CritminError(f"{label}: domestic_quota: {restriction.exporter} has no {stage} output "
+                           f"of {', '.join(restriction.materials)} in this network")
+    end = restriction.end_date
+    net.caps.extend((i, scenario.day(restriction.start), None if end is None else scenario.day(end),
+                     cap.share_of_output) for i in nodes)
 
 
 def _ramp_days(months: float | None, params: Parameters) -> float:

@@ -37,6 +37,7 @@ BOUNDS: list[tuple[str, float, float]] = [
     ("licensing.approval_probability", 0, 1),
     ("licensing.approval_concentration", 0.01, 1e6),
     ("licensing.front_loading", 0, 5),
+    ("licensing.duty_elasticity", 0, 20),
     ("extraterritorial.segregation", 0, 1),
     ("prices.flexibility", 0, 10),
     ("prices.adjustment_days", 0, MAX_DAYS),
@@ -160,6 +161,8 @@ class Licensing(_Record):
     """Beta concentration of the approved share across runs."""
     front_loading: Value
     """Extra share shipped (and stock held) between a restriction's announcement and its start."""
+    duty_elasticity: Value
+    """Elasticity of export volume to (1 + export duty)."""
 
 
 class Extraterritorial(_Record):

@@ -163,6 +163,15 @@ class Quota(_Model):
     """Exports allowed per year, in the knowledge base's unit for the material's stage."""
 
 
+class DomesticQuota(_Model):
+    """A cap on the restricting country's own output at one stage (a mining or smelting quota)."""
+
+    share_of_output: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    """Output allowed, as a share of the country's normal output at that stage."""
+    stage: StageName | None = None
+    """Stage capped (default: the restriction's first stage)."""
+
+
 class Restriction(_Model):
     """One export-control event: exporter, materials, stages, dates and licensing."""
 
@@ -183,6 +192,11 @@ class Restriction(_Model):
     """First day of the restriction (the effective date)."""
     quota: Quota | None = None
     """An export quota for the one material of this restriction: exports follow demand up to it."""
+    export_duty: Annotated[float, Field(gt=0, le=5, allow_inf_nan=False)] | None = None
+    """An export duty as a fraction of value (0.1 = 10%): exports fall, a wedge opens between
+    the price at home and abroad (licensing.duty_elasticity)."""
+    domestic_quota: DomesticQuota | None = None
+    """A cap on the exporter's own output of the materials at one stage, from start to end."""
     end: Date | None = None
     """Day the restriction is lifted (exclusive); open-ended with neither end nor duration_days."""
     duration_days: DayCount | None = None

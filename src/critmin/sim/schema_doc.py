@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from critmin.sim.scenario import (
     CapacityAddition,
+    DomesticQuota,
     InventoryOverride,
     LicenceChange,
     Licensing,
@@ -31,6 +32,7 @@ MODELS: list[type[BaseModel]] = [
     Scenario,
     Restriction,
     Quota,
+    DomesticQuota,
     Licensing,
     LicenceChange,
     ReexportRule,
