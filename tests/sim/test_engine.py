@@ -116,3 +116,8 @@ def test_sensitivity_ranks_parameters(kb: KnowledgeBase) -> None:
     assert len(swings) >= 6 and swings == sorted(swings, reverse=True)
     cover = next(r for r in result.sensitivity if r.parameter.startswith("days of cover"))
     assert cover.outcome_high < cover.outcome_low
+    # the price-formation parameters are varied too; without an announcement, front-loading is not
+    names = {r.parameter for r in result.sensitivity}
+    assert {"price flexibility (x0.5 / x2)", "buyers' precautionary stock building (x0 / x2)",
+            "weight of stock cover in the price (x0.5 / x2)"} <= names
+    assert not any("front-loading" in n for n in names)

@@ -15,7 +15,7 @@ import numpy as np
 from critmin.sim.engine import compile_network
 from critmin.sim.executors import Plan, run_local
 from critmin.sim.network import Network
-from critmin.sim.parameters import Parameters
+from critmin.sim.parameters import Parameters, apply_overrides
 from critmin.sim.results import SensitivityRow, combine
 from critmin.sim.scenario import Scenario
 
@@ -81,6 +81,24 @@ VARIATIONS: list[tuple[str, Variation, float, float]] = [
 ]
 
 
+#: Price-formation and front-loading parameters, varied in parameters.yaml rather than in the
+#: network: (label, dotted path, low factor, high factor). Prices move the headline loss through
+#: buyers' demand response and stock building.
+PARAMETER_VARIATIONS: list[tuple[str, str, float, float]] = [
+    ("price flexibility (x0.5 / x2)", "prices.flexibility", 0.5, 2.0),
+    ("buyers' precautionary stock building (x0 / x2)", "prices.precaution", 0.0, 2.0),
+    ("weight of stock cover in the price (x0.5 / x2)", "prices.cover_exponent", 0.5, 2.0),
+    ("front-loading before the start (x0 / x2)", "licensing.front_loading", 0.0, 2.0),
+]
+
+
+def _value(params: Parameters, path: str) -> float:
+    node: object = params
+    for part in path.split("."):
+        node = getattr(node, part)
+    return float(getattr(node, "value"))
+
+
 def _headline(net: Network, params: Parameters, scenario: Scenario, seed: int, runs: int) -> float:
     compiled = compile_network(
         net, params, scenario.horizon_days, report_every=max(scenario.horizon_days, 1)
@@ -112,4 +130,15 @@ def sensitivity_table(
                 swing=round(abs(outcome_high - outcome_low), 2),
             )
         )
+    for label, path, low, high in PARAMETER_VARIATIONS:
+        if "front-loading" in label and not net.announcements:
+            continue
+        base = _value(params, path)
+        outcome_low = _headline(net, apply_overrides(params, {path: base * low}), scenario, seed, runs)
+        outcome_high = _headline(net, apply_overrides(params, {path: base * high}), scenario, seed,
+                                 runs)
+        rows.append(SensitivityRow(parameter=label, low=low, high=high,
+                                   outcome_low=round(outcome_low, 2),
+                                   outcome_high=round(outcome_high, 2),
+                                   swing=round(abs(outcome_high - outcome_low), 2)))
     return sorted(rows, key=lambda r: -r.swing)
