@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -93,10 +94,10 @@ PARAMETER_VARIATIONS: list[tuple[str, str, float, float]] = [
 
 
 def _value(params: Parameters, path: str) -> float:
-    node: object = params
+    node: Any = params
     for part in path.split("."):
         node = getattr(node, part)
-    return float(getattr(node, "value"))
+    return float(node.value)
 
 
 def _headline(net: Network, params: Parameters, scenario: Scenario, seed: int, runs: int) -> float:
