@@ -130,7 +130,7 @@ def demo(
         "  critmin search 稀土                search them in English or Chinese\n"
         "  critmin scenarios                  bundled disruption scenarios\n"
         "  critmin simulate us-rare-earth-embargo-1y --runs 2000 --report us.html\n"
-        "  critmin backtest                   the 2010-2011 episode, model vs recorded prices\n"
+        "  critmin backtest --all             twelve recorded episodes, model vs record\n"
         "  critmin rules list --on 2025-12-01 export-control measures in force that day\n"
         "  critmin rules diff 2025-10-01 2025-12-01   what changed between two dates\n"
         "  critmin check BOM.yaml --to USA --end-use \"EV traction motors\"   licence check\n"
