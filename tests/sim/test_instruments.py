@@ -117,3 +117,34 @@ def test_a_domestic_quota_caps_the_exporters_output(kb: KnowledgeBase) -> None:
     with pytest.raises(CritminError, match="domestic_quota: CHN has no mining output of Ga"):
         simulate(kb, load_scenario_data(gallium(domestic_quota={"share_of_output": 0.8,
                                                                 "stage": "mining"}), "t", kb), runs=2)
+
+
+def test_part_of_the_trade_leaves_during_review(kb: KnowledgeBase) -> None:
+    lic = {"approval_probability": 1.0, "delay_days": 63, "delay_sigma": 0, "during_review": 0.3}
+    result = simulate(kb, load_scenario_data(gallium(licensing=lic), "test", kb), runs=4, seed=1)
+    to_jpn = flow(result, "JPN")
+    assert to_jpn is not None
+    # restriction from day 60; first decisions 63 days later, after which all is approved
+    during = [v for d, v in zip(to_jpn.days, to_jpn.p50, strict=True) if 60 < d < 120]
+    after = [v for d, v in zip(to_jpn.days, to_jpn.p50, strict=True) if d > 125]
+    assert during and all(v == pytest.approx(0.3, abs=0.01) for v in during)
+    assert after and all(v == pytest.approx(1.0, abs=0.01) for v in after)
+    with pytest.raises(CritminError, match="during_review"):
+        load_scenario_data(gallium(licensing={"during_review": 1.5}), "s.yaml", kb)
+
+
+def test_state_buying_takes_supply_off_the_market(kb: KnowledgeBase) -> None:
+    calm = gallium(licensing={"approval_probability": 1.0, "delay_days": 0}, destinations=["JPN"])
+    plain = simulate(kb, load_scenario_data(calm, "test", kb), runs=4, seed=1)
+    buying = dict(calm, mitigation={"purchases": [{"country": "USA", "material": "Ga",
+                                                   "days_of_demand": 60, "start": "2025-02-01",
+                                                   "over_days": 30}]})
+    bought = simulate(kb, load_scenario_data(buying, "test", kb), runs=4, seed=1)
+    assert any(m.kind == "state purchase" for m in bought.mitigation)
+    before, after = plain.price("Ga", "world"), bought.price("Ga", "world")
+    assert before is not None and after is not None and after.peak.p50 is not None
+    assert before.peak.p50 == pytest.approx(1.0, abs=0.01) and after.peak.p50 > 1.05
+    with pytest.raises(CritminError, match=r"mitigation\.purchases\[0\]: KOR is not a destination"):
+        simulate(kb, load_scenario_data(dict(calm, mitigation={"purchases": [
+            {"country": "KOR", "material": "Ga", "days_of_demand": 5, "start": "2025-02-01"}]}),
+            "test", kb), runs=2)

@@ -149,6 +149,8 @@ class Compiled:
     members: list[I64]
     """Per series, the rows (sinks, or positions in stage_nodes) whose first shortfall counts."""
     series: list[SeriesKey]
+    pair_review: F = field(default_factory=lambda: np.zeros((0, 1)))
+    """Per licence pair: the share shipped before the first decision."""
     pair_quota: F = field(default_factory=lambda: np.zeros(0))
     """Per licence pair: an export quota as a share of baseline exports (inf: no quota)."""
     pair_quota_material: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -383,6 +385,7 @@ def compile_network(net: Network, params: Parameters, horizon: int, report_every
     flows = _compile_flows(net, fnode, fslot, horizon)
     m_of = {m: i for i, m in enumerate(net.materials)}
     timing: dict[str, Any] = {
+        "pair_review": np.array([[p.review] for p in net.pairs], dtype=DT).reshape(-1, 1),
         "pair_quota": np.array([np.inf if p.quota_ratio is None else p.quota_ratio
                                 for p in net.pairs], dtype=np.float64),
         "pair_quota_material": np.array([m_of.get(p.material, 0) for p in net.pairs], dtype=np.int64),
@@ -654,7 +657,7 @@ def run_batch(c: Compiled, runs: int, seed: np.random.SeedSequence) -> BatchOutp
         if has_controls:
             np.logical_and(c.pair_start <= t, t < c.pair_end, out=active)
             if active.any():
-                licence = np.where(t < pair_open, DT(0.0), pair_approval)
+                licence = np.where(t < pair_open, c.pair_review, pair_approval)
                 if len(quota_pairs):
                     # under a quota exporters ship what buyers ask for, up to the quota
                     asked = demand_now[c.pair_quota_material[quota_pairs]]

@@ -93,6 +93,8 @@ class LicencePair:
     """An export quota as a share of the baseline controlled exports (None: no quota)."""
     fixed: bool = False
     """The approved share is the same in every run (an export duty's effect), not a draw."""
+    review: float = 0.0
+    """Share of the flow that still leaves before the first decision."""
     material: str = ""
     """The material a quota is counted in."""
 
@@ -509,6 +511,18 @@ def _licence(
     )
 
 
+def _review_share(restriction: Restriction, dest: str, params: Parameters,
+                  kb: KnowledgeBase) -> float:
+    """The share shipped while applications await a decision, per destination if set."""
+    lic = restriction.licensing
+    for place, specific in restriction.by_destination.items():
+        if _in(dest, [place], kb):
+            lic = _merge(lic, specific)
+    if lic.during_review is not None:
+        return lic.during_review
+    return params.licensing.during_review.value
+
+
 def _merge(base: Licensing, specific: Licensing) -> Licensing:
     """Fields set on the destination override the restriction's default."""
     return base.model_copy(update={k: getattr(specific, k) for k in type(specific).model_fields
@@ -558,10 +572,12 @@ def _controls(net: Network, kb: KnowledgeBase, scenario: Scenario, params: Param
             made = []
             fixed = (restriction.export_duty is not None
                      and restriction.licensing.approval_probability is None)
+            review = _review_share(restriction, dest, params, kb)
             for w, (w_start, w_end, w_approval, w_delay) in enumerate(windows):
                 draw = draws.setdefault((r, dest, w), len(draws))
                 net.pairs.append(LicencePair(r, dest, draw, w_start, w_end, w_approval, w_delay,
-                                             sigma, reexport, fixed=fixed and w == 0))
+                                             sigma, reexport, fixed=fixed and w == 0,
+                                             review=review))
                 made.append(len(net.pairs) - 1)
             pairs[key] = made
         return pairs[key]
@@ -798,7 +814,14 @@ def _comparable(material: str, product: str, capacity_unit: str, world_unit: str
 
 
 def _stockpiles(net: Network, scenario: Scenario) -> None:
-    for i, release in enumerate(scenario.mitigation.stockpiles):
+    """Stockpile releases add to one importer's supply; state purchases take from it (and so
+    from the market the world price is set in)."""
+    plans = [("stockpiles", r, 1.0) for r in scenario.mitigation.stockpiles]
+    plans += [("purchases", r, -1.0) for r in scenario.mitigation.purchases]
+    counters: dict[str, int] = defaultdict(int)
+    for field_name, release, sign in plans:
+        i = counters[field_name]
+        counters[field_name] += 1
         slot = next(
             (
                 k
@@ -811,16 +834,17 @@ def _stockpiles(net: Network, scenario: Scenario) -> None:
         )
         if slot is None:
             raise CritminError(
-                f"mitigation.stockpiles[{i}]: {release.country} is not a destination for "
+                f"mitigation.{field_name}[{i}]: {release.country} is not a destination for "
                 f"{release.material} in this scenario"
             )
+        what = "stockpile" if sign > 0 else "state purchase"
         net.stock_releases.append(
             StockRelease(
                 slot,
                 scenario.day(release.start),
                 release.over_days,
-                release.days_of_demand / release.over_days,
-                f"{release.country} {release.material} stockpile",
+                sign * release.days_of_demand / release.over_days,
+                f"{release.country} {release.material} {what}",
             )
         )
         net.cite(release.sources)

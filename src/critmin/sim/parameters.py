@@ -37,6 +37,7 @@ BOUNDS: list[tuple[str, float, float]] = [
     ("licensing.approval_probability", 0, 1),
     ("licensing.approval_concentration", 0.01, 1e6),
     ("licensing.front_loading", 0, 5),
+    ("licensing.during_review", 0, 1),
     ("licensing.duty_elasticity", 0, 20),
     ("extraterritorial.segregation", 0, 1),
     ("prices.flexibility", 0, 10),
@@ -159,6 +160,8 @@ class Licensing(_Record):
     """Expected share of licensed volume approved."""
     approval_concentration: Value
     """Beta concentration of the approved share across runs."""
+    during_review: Value
+    """Share of normal shipments that leave before the first licences are decided."""
     front_loading: Value
     """Extra share shipped (and stock held) between a restriction's announcement and its start."""
     duty_elasticity: Value

@@ -127,6 +127,9 @@ class Licensing(_Model):
     """Median calendar days before the first approvals arrive (default: parameters.yaml)."""
     delay_sigma: Annotated[float, Field(ge=0, le=MAX_DELAY_SIGMA)] | None = None
     """Log-scale spread of the delay across runs (default: parameters.yaml)."""
+    during_review: Probability | None = None
+    """Share of normal shipments that still leave while applications await their first decision
+    (earlier contracts, exempt grades; default: parameters.yaml)."""
     changes: list[LicenceChange] | None = None
     """Later terms, in date order: each replaces the approval share from its date."""
 
@@ -318,6 +321,8 @@ class Mitigation(_Model):
     """Further capacity additions."""
     stockpiles: list[StockpileRelease] = Field(default_factory=list)
     """Stockpile releases."""
+    purchases: list[StockpileRelease] = Field(default_factory=list)
+    """State buying for a stockpile: the same fields, the amount taken off the market instead."""
     substitution: list[SubstitutionOverride] = Field(default_factory=list)
     """Sector switching overrides."""
 
@@ -544,6 +549,11 @@ def resolve_names(scenario: Scenario, kb: KnowledgeBase, origin: str = "scenario
             "material": r.material(s.material, f"mitigation.stockpiles[{i}].material"),
             "sources": [r.source(x, f"mitigation.stockpiles[{i}].sources") for x in s.sources]})
             for i, s in enumerate(scenario.mitigation.stockpiles)],
+        "purchases": [s.model_copy(update={
+            "country": r.country(s.country, f"mitigation.purchases[{i}].country"),
+            "material": r.material(s.material, f"mitigation.purchases[{i}].material"),
+            "sources": [r.source(x, f"mitigation.purchases[{i}].sources") for x in s.sources]})
+            for i, s in enumerate(scenario.mitigation.purchases)],
     })
     inventories = [inv.model_copy(update={
         "country": None if inv.country is None else r.country(inv.country, f"inventories[{i}].country"),

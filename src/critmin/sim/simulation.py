@@ -142,7 +142,8 @@ def simulate(
     mitigation += [Mitigation(label=r.label, group=f"{net.nodes[net.slots[r.slot].node].material}/import",
                               country=net.nodes[net.slots[r.slot].node].country, share_of_world=None,
                               start=(scenario.start + dt.timedelta(days=r.start_day)).isoformat(),
-                              kind="stockpile", sources=[]) for r in net.stock_releases]
+                              kind="stockpile" if r.rate > 0 else "state purchase", sources=[])
+                  for r in net.stock_releases]
     used = parameters_used(params)
     source_ids = list(dict.fromkeys([*scenario.sources, *net.sources,
                                      *(s for p in used for s in p.sources)]))
