@@ -150,7 +150,7 @@ def test_figures_carry_their_sentence(loaded: sqlite3.Connection) -> None:
 
 
 def test_schema_is_versioned_and_wal(conn: sqlite3.Connection) -> None:
-    assert schema_version(conn) == SCHEMA_VERSION == 2
+    assert schema_version(conn) == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -209,7 +209,7 @@ def test_a_version_1_store_is_upgraded_and_still_finds_republished_stories(
     old.commit()
     old.close()
     conn = connect(path)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM minhash_keys WHERE document_id = 1").fetchone()[0] == 20
     assert [h.id for h in search(conn, kb, title.split()[0][:2])] == [1]
     republished = ParsedDocument(title=title + "(转载)", language="zh", format="text",

@@ -30,8 +30,9 @@ def test_chinese_query_finds_english_text(loaded: sqlite3.Connection, kb: Knowle
 
 def test_english_query_finds_chinese_documents(loaded: sqlite3.Connection, kb: KnowledgeBase) -> None:
     hits = search(loaded, kb, "rare earths", lang="zh")
-    assert hits and all(h.language in {"zh", "mixed"} for h in hits)
-    assert any("稀土" in h.snippet for h in hits)
+    # matched per paragraph: a digest's Chinese title counts as Chinese text
+    assert hits and all(h.lang in {"zh", "mixed"} for h in hits)
+    assert all("稀土" in h.snippet for h in hits)
 
 
 def test_dysprosium_price_across_languages(loaded: sqlite3.Connection, kb: KnowledgeBase) -> None:

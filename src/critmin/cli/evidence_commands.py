@@ -156,12 +156,17 @@ def search_command(
     if not hits:
         console.print("No documents match.")
         return
+    partial = sum(1 for hit in hits if hit.match == "partial")
+    held_some = f"; {partial} hold only some of the words (partial)" if partial else ""
     console.print(f"{len(hits)} best matches; relevance is each one's BM25 score relative to the "
-                  "best match (1.00)", style="dim")
+                  f"best match (1.00){held_some}", style="dim")
+    console.print(f"read as: {hits[0].read_as}", style="dim")
     for rank, hit in enumerate(hits, start=1):
         console.print(f"{rank}. [{hit.id}] {hit.title}", style="bold")
+        shown = f"matched {hit.lang}" if hit.lang and hit.lang != hit.language else hit.language
+        some = f" · partial: {hit.matched} of the query's concepts" if hit.match == "partial" else ""
         console.print(f"   {hit.publisher or 'unknown publisher'} · {hit.published or 'undated'} · "
-                      f"{hit.language} · relevance {hit.relevance:.2f}")
+                      f"{shown} · relevance {hit.relevance:.2f}{some}")
         console.print(f"   {hit.snippet}")
 
 

@@ -18,7 +18,12 @@ from critmin.evidence.dedupe import band_keys, content_hash, minhash_tokens, to_
 from critmin.evidence.extract import extract_figures
 from critmin.evidence.link import Linker, Mention
 from critmin.evidence.models import ParsedDocument, ParsedParagraph
+from critmin.evidence.parse.detect import language_of
 from critmin.evidence.tokens import entity_token, index_streams
+
+#: Front-matter fields that name who and what a post is about; indexed as text, so a search for a
+#: post's speaker finds it although the body never names them.
+META_FIELDS = ("speaker", "people", "companies_orgs", "products_models")
 
 #: (kind, entity_id, name, start, end, field) of one mention in a paragraph.
 MentionRow = tuple[str, str | None, str, int, int, str]
@@ -38,6 +43,8 @@ class PreparedParagraph:
     refs: str
     mentions: list[MentionRow]
     figures: list[FigureRow]
+    language: str
+    """The language of `text` (zh, en or mixed); the English twin is English."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +72,8 @@ class PreparedDocument:
 
 def to_wire(doc: PreparedDocument) -> tuple[object, ...]:
     """Plain tuples (marshal-able): half the cost of pickling the dataclasses between processes."""
-    paragraphs = [(p.position, p.heading, p.text, p.english, p.group_no, p.refs, p.mentions, p.figures)
-                  for p in doc.paragraphs]
+    paragraphs = [(p.position, p.heading, p.text, p.english, p.group_no, p.refs, p.mentions, p.figures,
+                   p.language) for p in doc.paragraphs]
     return (doc.digest, doc.minhash, doc.band_keys, doc.title, doc.publisher, doc.published, doc.language,
             doc.format, doc.body, doc.viewpoint, doc.summary, doc.source_url, doc.metadata, paragraphs,
             doc.meta_mentions, doc.search_row)
@@ -90,7 +97,12 @@ def prepare_document(linker: Linker, document: ParsedDocument) -> PreparedDocume
     title_entities = entity_tokens((m[0], m[1]) for p in paragraphs if p.position == 0 for m in p.mentions)
     body_entities = entity_tokens([*((m[0], m[1]) for p in paragraphs if p.position > 0 for m in p.mentions),
                                    *((kind, entity_id) for kind, entity_id, _ in meta_mentions)])
+    # signed before the front-matter names join the index: dedupe compares what documents say
     signature = minhash_tokens(f"{title_words} {body_words}")
+    meta = meta_text(document.metadata, (name for kind, _, name in meta_mentions if kind in META_FIELDS))
+    if meta:
+        meta_words, meta_chars = index_streams(meta)
+        body_words, body_chars = f"{body_words} {meta_words}", f"{body_chars} {meta_chars}".strip()
     published = document.published.isoformat(sep=" ") if document.published else None
     return PreparedDocument(
         digest=content_hash(document.title, document.body),
@@ -111,6 +123,13 @@ def prepare_document(linker: Linker, document: ParsedDocument) -> PreparedDocume
         search_row=(f"{title_words} {title_entities}".strip(), body_words, f"{title_chars} {body_chars}",
                     body_entities),
     )
+
+
+def meta_text(metadata: dict[str, str], names: Iterable[str]) -> str:
+    """The front-matter names a document is searched by: its speaker, then the people,
+    organisations and products its front matter lists, one a line."""
+    speaker = metadata.get("speaker")
+    return "\n".join(dict.fromkeys([*([str(speaker)] if speaker else []), *names]))
 
 
 def entity_tokens(mentions: Iterable[tuple[str, str | None]]) -> str:
@@ -159,7 +178,8 @@ def _prepare_paragraph(
                 figure.start, figure.end, nearest.find("material", span, figure.start),
                 nearest.find("country", span, figure.start)))
     return PreparedParagraph(position, paragraph.heading, paragraph.text, paragraph.english, group_no,
-                             json.dumps(refs) if refs else "[]", mention_rows, figure_rows)
+                             json.dumps(refs) if refs else "[]", mention_rows, figure_rows,
+                             language_of(paragraph.text))
 
 
 class NearestEntity:

@@ -7,6 +7,7 @@ makes a second ingest of the same text a no-op.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ import platformdirs
 from critmin.errors import CritminError
 from critmin.inputs import MAX_PATH_BYTES, display_path, os_reason
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_FILE_NAME = "evidence.db"
 
 
@@ -179,11 +180,62 @@ def _reindex_documents(conn: sqlite3.Connection) -> None:
                       f"{title_chars} {body_chars}", body_entities))
 
 
+_V3 = """
+ALTER TABLE paragraphs ADD COLUMN language TEXT;
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5(
+    title, words, chars, entities,
+    content='',
+    tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+
+def _tag_and_reindex(conn: sqlite3.Connection) -> None:
+    """v3 tags each paragraph with its language (a `--lang` search matches paragraphs, not whole
+    documents) and indexes the front-matter names (speaker, people, organisations, products) as
+    text, so the search rows of stored documents are built again the way ingest builds them now."""
+    from critmin.evidence.parse.detect import language_of
+    from critmin.evidence.prepare import META_FIELDS, entity_tokens, meta_text
+    from critmin.evidence.tokens import index_streams
+
+    rows = conn.execute("SELECT id, text FROM paragraphs").fetchall()
+    conn.executemany("UPDATE paragraphs SET language = ? WHERE id = ?",
+                     [(language_of(text), pid) for pid, text in rows])
+    for doc_id, title, summary, metadata in conn.execute(
+            "SELECT id, title, summary, metadata FROM documents").fetchall():
+        parts = [t for row in conn.execute(
+            "SELECT text, english FROM paragraphs WHERE document_id = ? AND position > 0 ORDER BY position",
+            (doc_id,)) for t in row if t]
+        if summary:
+            parts.append(summary)
+        mentions = conn.execute(
+            "SELECT m.kind, m.entity_id, m.name, COALESCE(p.position, -1) FROM mentions m LEFT JOIN"
+            " paragraphs p ON p.id = m.paragraph_id WHERE m.document_id = ? ORDER BY m.id",
+            (doc_id,)).fetchall()
+        try:
+            fields = json.loads(metadata or "{}")
+        except ValueError:
+            fields = {}
+        meta = meta_text(fields if isinstance(fields, dict) else {},
+                         (name for kind, _, name, at in mentions if at == -1 and kind in META_FIELDS))
+        title_words, title_chars = index_streams(title)
+        body_words, body_chars = index_streams("\n".join(parts))
+        if meta:  # as prepare_document appends them
+            meta_words, meta_chars = index_streams(meta)
+            body_words, body_chars = f"{body_words} {meta_words}", f"{body_chars} {meta_chars}".strip()
+        title_entities = entity_tokens((kind, entity) for kind, entity, _, at in mentions if at == 0)
+        body_entities = entity_tokens((kind, entity) for kind, entity, _, at in mentions if at != 0)
+        conn.execute("INSERT INTO search (rowid, title, words, chars, entities) VALUES (?, ?, ?, ?, ?)",
+                     (doc_id, f"{title_words} {title_entities}".strip(), body_words,
+                      f"{title_chars} {body_chars}", body_entities))
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 #: Migrations by target version, each a list of SQL scripts and Python steps run in order in
 #: one transaction.
-MIGRATIONS: dict[int, list[Migration]] = {1: [_V1], 2: [_V2, _reindex_documents]}
+MIGRATIONS: dict[int, list[Migration]] = {1: [_V1], 2: [_V2, _reindex_documents], 3: [_V3, _tag_and_reindex]}
 
 
 class StoreError(CritminError):

@@ -151,12 +151,12 @@ class DocumentWriter:
             para_id = self._next_paragraph_id
             self._next_paragraph_id += 1
             paragraphs.append((para_id, doc_id, paragraph.position, paragraph.heading, paragraph.text,
-                               paragraph.english, paragraph.group_no, paragraph.refs))
+                               paragraph.english, paragraph.group_no, paragraph.refs, paragraph.language))
             mentions += [(doc_id, para_id, *row) for row in paragraph.mentions]
             figures += [(doc_id, para_id, *row) for row in paragraph.figures]
         conn.executemany(
-            "INSERT INTO paragraphs (id, document_id, position, heading, text, english, group_no, refs)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", paragraphs)
+            "INSERT INTO paragraphs (id, document_id, position, heading, text, english, group_no, refs,"
+            " language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", paragraphs)
         conn.executemany(
             "INSERT INTO mentions (document_id, paragraph_id, kind, entity_id, name, start, end, field)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", mentions)
