@@ -135,7 +135,7 @@ def backtest(kb: KnowledgeBase, *, runs: int = 300, seed: int = 0) -> BacktestRe
     result = simulate(kb, scenario, runs=runs, seed=seed)
     start = dt.date.fromisoformat(result.dates[0])
     days = np.array(result.days)
-    by_material = {p.material: p for p in result.prices}
+    by_material = {p.material: p for p in result.prices if p.market == "world"}
     points: list[ComparisonPoint] = []
     summaries: list[MaterialSummary] = []
     findings: list[str] = []
@@ -211,10 +211,10 @@ def _findings(
     if ratio > 1.5:
         out.append(
             f"{material}: the model's peak ({s.model_peak_p50:.1f}x) is {ratio:.1f} times below the "
-            f"recorded peak ({s.recorded_peak:.1f}x). The model prices only the physical gap in "
-            "fresh supply; the 2010-2011 spike also carried speculative buying and stockpiling, "
-            "export-licence premiums and China's domestic production cuts, none of which it "
-            "represents."
+            f"recorded peak ({s.recorded_peak:.1f}x). The model prices the flow gap, buyers' "
+            "stock cover and their precautionary stock building; the 2010-2011 spike also "
+            "carried speculative buying beyond that, export-licence premiums and China's domestic "
+            "production cuts, which this scenario does not represent."
         )
     elif ratio < 1 / 1.5:
         out.append(
