@@ -46,6 +46,8 @@ def test_material_page_shows_every_section_with_sources(client: TestClient, kb: 
     assert page.status_code == 200
     text = page.text
     assert "dysprosium" in text and '"type":"sankey"' in html.unescape(text)
+    # the Sankey's links are proportional allocations, and their hover says so
+    assert "not a recorded trade flow" in html.unescape(text)
     mining = max(kb.shares(kb.material("REE"), stage=Stage.MINING, measure=Measure.PRODUCTION),
                  key=lambda s: s.year)
     assert f"{mining.rows[0].share * 100:.1f}%" in text
@@ -63,6 +65,11 @@ def test_material_page_empty_state_without_evidence(bare_client: TestClient) -> 
 def test_unknown_material_is_a_404_page_with_suggestions(client: TestClient) -> None:
     page = client.get("/materials/dysprosum")
     assert page.status_code == 404 and "did you mean" in page.text and "dysprosium" in page.text
+    # a 404 page is a page: it fits a phone and keeps the navigation
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
+    assert '<a href="/materials">Materials</a>' in page.text and '<a href="/search">Evidence</a>' in page.text
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and '<a href="/">Overview</a>' in missing.text
 
 
 def test_user_strings_are_escaped(client: TestClient) -> None:

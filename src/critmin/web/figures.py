@@ -91,7 +91,9 @@ def stage_sankey(kb: KnowledgeBase, chain: list[ShareSeries], top: int = 5) -> g
         node={"label": labels, "customdata": hovers, "hovertemplate": "%{customdata}<extra></extra>",
               "pad": 12, "thickness": 16},
         link={"source": sources, "target": targets, "value": values,
-              "hovertemplate": "%{source.label} → %{target.label}: %{value:.1f}%<extra></extra>"}))
+              "hovertemplate": "%{source.label} → %{target.label}: %{value:.1f}% of world output, "
+                               "allocated in proportion to both stages' shares (an estimate, "
+                               "not a recorded trade flow)<extra></extra>"}))
     fig.update_layout(
         title={"text": "Shares stage by stage (% of world output; links allocated in proportion to "
                        "shares: no bilateral flows are bundled)"},
