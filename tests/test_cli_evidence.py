@@ -62,6 +62,23 @@ def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "--since 'last week' is not a date" in err
 
 
+def test_search_says_how_it_read_the_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(tmp_path / "shapes.db")
+    assert run(capsys, "ingest", str(FIXTURES.parent / "evidence_search"), "--db", path)[0] == 0
+    code, out, _ = run(capsys, "search", "稀土关税", "--db", path)
+    assert code == 0 and "read as: 稀土 (rare earths) + 关税 (tariff)" in out
+    hits = json.loads(run(capsys, "search", "NdFeB Trump", "--db", path, "--json")[1])
+    assert hits and {"id", "title", "score", "relevance", "snippet", "match", "matched", "lang",
+                     "read_as"} <= set(hits[0])
+    assert {h["match"] for h in hits} == {"partial"}
+    code, out, _ = run(capsys, "search", "NdFeB Trump", "--db", path)
+    flat = " ".join(out.split())
+    assert "hold only some of the words (partial)" in flat and "partial: 1 of the query's concepts" in flat
+    hits = json.loads(run(capsys, "search", "稀土", "--lang", "zh", "--db", path, "--json")[1])
+    digest = next(h for h in hits if h["title"] == "稀土永磁出口回落")
+    assert digest["language"] == "en" and digest["lang"] == "zh"
+
+
 def test_facts_docs_show(db: str, kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(run(capsys, "facts", "--material", "稀土", "--db", db, "--json")[1])
     family = {"REE"} | {m.id for m in kb.materials.values() if m.parent == "REE"}

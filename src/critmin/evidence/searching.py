@@ -280,10 +280,23 @@ def _entity(kb: KnowledgeBase, phrase: str) -> tuple[list[str], str, str, str, s
         if found is not None:
             entity = table[found]
             names = [entity.names.en, entity.names.zh, *entity.aliases]
+            if key.isascii() and not _names_itself(key, [*names, entity.id]):
+                continue
             gloss = entity.names.en if is_cjk(phrase[:1]) else entity.names.zh
             return ([n for n in names if len(normalise(n)) >= 2 or not n.isascii()],
                     entity_token(kind, entity.id), kind, entity.id, gloss)
     return None
+
+
+def _names_itself(key: str, names: list[str]) -> bool:
+    """True when a Latin key is one of the names, or the plural of one longer than three letters:
+    the gazetteer also strips plural endings, which read `James` as `JAM`, Jamaica's code."""
+    keys = {normalise(n) for n in names}
+    if key in keys:
+        return True
+    stems = [key[:-3] + "y"] if key.endswith("ies") else []
+    stems += [key[:-2], key[:-1]] if key.endswith("es") else [key[:-1]] if key.endswith("s") else []
+    return any(len(stem) > 3 and stem in keys for stem in stems)
 
 
 def _shape(form: str) -> tuple[str, ...] | str | None:
