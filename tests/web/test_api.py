@@ -101,7 +101,9 @@ def test_fts_syntax_is_searched_as_text(client: TestClient, query: str) -> None:
 def test_facts_and_digest(client: TestClient) -> None:
     facts = client.get("/api/v1/facts", params={"material": "gallium"}).json()
     assert facts and all(f["material"] == "Ga" for f in facts) and facts[0]["sentence"]
-    error_of(client.get("/api/v1/facts", params={"kind": "weight"}), 422)
+    assert "unknown figure kind 'weight'" in error_of(
+        client.get("/api/v1/facts", params={"kind": "weight"}), 400)
+    error_of(client.get("/api/v1/facts", params={"kind": "<script>"}), 422)
     digest = client.get("/api/v1/digest", params={"topic": "gallium price"}).json()
     assert digest["viewpoint"]["refs"] and digest["references"][0]["title"]
     assert "no stored document" in error_of(client.get("/api/v1/digest", params={"topic": "zzqx"}), 400)

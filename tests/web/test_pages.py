@@ -94,6 +94,11 @@ def test_search_page_partials(client: TestClient) -> None:
     assert "<mark>" in hits.text
     facts = client.get("/search/facts", params={"material": "Ga", "kind": "percent"})
     assert facts.status_code == 200 and "12%" in facts.text
+    # the form's default kind is "any", sent as an empty value: every kind, not a 422
+    every = client.get("/search/facts", params={"material": "Ga", "kind": "", "country": ""})
+    assert every.status_code == 200 and "figures" in every.text
+    # dates read as dates, not as the number that stores them
+    assert "e+07" not in every.text
     digest = client.get("/search/digest", params={"topic": "gallium"})
     assert digest.status_code == 200 and "Core Viewpoint" in digest.text and 'id="ref-1"' in digest.text
 
@@ -225,3 +230,12 @@ def test_search_partials_without_a_database_say_so(bare_client: TestClient) -> N
     assert page.status_code == 200 and "No evidence database yet" in page.text
     part = bare_client.get("/search/results", params={"q": "gallium"}, headers={"hx-request": "true"})
     assert part.status_code == 404 and "no evidence database yet" in part.text
+
+
+def test_figures_print_as_written() -> None:
+    from critmin.web.templating import figure
+
+    assert figure({"kind": "date", "value": 20250600, "unit": "date"}) == "2025-06"
+    assert figure({"kind": "date", "value": 1026, "unit": "date"}) == "10-26"  # year not given
+    assert figure({"kind": "date", "value": 20251009.0, "unit": "date"}) == "2025-10-09"
+    assert figure({"kind": "mass", "value": 12000.0, "unit": "t"}) == "12,000 t"

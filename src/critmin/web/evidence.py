@@ -150,7 +150,9 @@ def material_evidence(kb: KnowledgeBase, material: Material, family: set[str], d
             hits = run_search(conn, kb, material.names.en, limit=limit)
         except CritminError:
             hits = []
-        rows = read_facts(conn, materials=family, limit=limit)
+        # counts ("17 companies") say little on their own: the page shows the other kinds
+        rows = [r for r in read_facts(conn, materials=family, limit=limit * 6)
+                if r.kind != "count"][:limit]
     newest = sorted(hits, key=lambda h: h.published or "", reverse=True)
     return MaterialEvidence(
         available=True,

@@ -41,6 +41,22 @@ def marks(snippet: str) -> Markup:
     return Markup(str(out).replace("«", "<mark>").replace("»", "</mark>"))
 
 
+def figure(fact: Any) -> str:
+    """A stored figure as a reader writes it: dates from their YYYYMMDD value (zeros for what
+    the text left out), everything else as a number with its unit."""
+    get = fact.get if isinstance(fact, dict) else (lambda key: getattr(fact, key, None))
+    value, unit, kind = get("value"), get("unit") or "", get("kind")
+    if kind == "date" and isinstance(value, int | float):
+        digits = f"{int(value):08d}"
+        year, month, day = digits[:4], digits[4:6], digits[6:]
+        parts = [p for p in (year if year != "0000" else "", month if month != "00" else "",
+                             day if day != "00" else "") if p]
+        return "-".join(parts) or str(value)
+    if isinstance(value, int | float):
+        return f"{value:,.6g} {unit}".strip()
+    return str(value)
+
+
 def templates_dir() -> Path:
     return Path(str(resources.files("critmin.web") / "templates"))
 
@@ -48,7 +64,7 @@ def templates_dir() -> Path:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(pct=pct, qty=qty, marks=marks)
+    env.filters.update(pct=pct, qty=qty, marks=marks, figure=figure)
     env.globals.update(cite=cite, version=__version__, topojson_url=TOPOJSON_URL)
     return env
 
