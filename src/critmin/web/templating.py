@@ -44,7 +44,9 @@ def marks(snippet: str) -> Markup:
 def figure(fact: Any) -> str:
     """A stored figure as a reader writes it: dates from their YYYYMMDD value (zeros for what
     the text left out), everything else as a number with its unit."""
-    get = fact.get if isinstance(fact, dict) else (lambda key: getattr(fact, key, None))
+    def get(key: str) -> Any:
+        return fact.get(key) if isinstance(fact, dict) else getattr(fact, key, None)
+
     value, unit, kind = get("value"), get("unit") or "", get("kind")
     if kind == "date" and isinstance(value, int | float):
         digits = f"{int(value):08d}"
