@@ -345,3 +345,28 @@ def test_openapi_says_exactly_one_of_scenario_or_yaml(client: TestClient) -> Non
     assert [option["not"]["required"] for option in schema["oneOf"]] == [["yaml"], ["scenario"]]
     body = doc["paths"]["/api/v1/scenarios/runs"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/RunRequest"}
+
+
+def test_tables_download_as_csv_with_the_json_columns(client: TestClient) -> None:
+    import csv
+    import io
+
+    rows = client.get("/api/v1/chokepoints", params={"top": 5}).json()
+    response = client.get("/api/v1/chokepoints", params={"top": 5, "format": "csv"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(table[0]) == list(rows[0]) and len(table) == len(rows)
+    assert table[0]["material"] == rows[0]["material"]
+    assert json.loads(table[0]["sources"]) == rows[0]["sources"]  # nested values as JSON text
+    shares = client.get("/api/v1/shares", params={"material": "Ga", "stage": "refining",
+                                                   "format": "csv"})
+    assert shares.status_code == 200 and "country" in shares.text.splitlines()[0]
+    facts = client.get("/api/v1/facts", params={"material": "gallium", "format": "csv"})
+    assert facts.status_code == 200 and "sentence" in facts.text.splitlines()[0]
+    assert 'href="/api/v1/chokepoints?format=csv"' in client.get("/").text
+    error_of(client.get("/api/v1/chokepoints", params={"format": "xls"}), 422)
+
+
+def test_pages_are_compressed(client: TestClient) -> None:
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    assert page.status_code == 200 and page.headers.get("content-encoding") == "gzip"

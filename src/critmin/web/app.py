@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from critmin import __version__
@@ -67,4 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit_for=limit_for)
     app.add_middleware(SecurityHeaders)
+    # pages and plotly.js compress 4-6x; the middleware skips bodies under 1 kB
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from critmin.kb import KnowledgeBase, ShareSeries
 from critmin.risk import Concentration
 from critmin.web import overview
+from critmin.web.downloads import Format, FormatQuery, csv_response, rows_of
 from critmin.web.errors import error_responses
 from critmin.web.figures import figure_json, share_map
 from critmin.web.routes.deps import kb, page
@@ -48,15 +49,27 @@ def map_partial(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
     return page(request, "_map.html", **_map_context(base, material, stage))
 
 
-@api.get("/chokepoints", responses=error_responses(422))
+@api.get("/chokepoints", responses=error_responses(422), response_model=list[Concentration])
 def chokepoints(base: Annotated[KnowledgeBase, Depends(kb)],
-                top: Annotated[int | None, Query(ge=1, le=500)] = None) -> list[Concentration]:
-    """Material x stage pairs (production, latest year each) ranked by HHI (0-10,000)."""
-    return overview.ranked(base, top)
+                top: Annotated[int | None, Query(ge=1, le=500)] = None,
+                format: Format = FormatQuery) -> Any:
+    """Material x stage pairs (production, latest year each) ranked by HHI (0-10,000);
+    `format=csv` gives the same rows as CSV."""
+    ranked = overview.ranked(base, top)
+    if format == "csv":
+        return csv_response(rows_of(ranked), "chokepoints.csv")
+    return ranked
 
 
-@api.get("/shares", responses=error_responses(400, 404, 422))
+@api.get("/shares", responses=error_responses(400, 404, 422), response_model=ShareSeries)
 def shares(base: Annotated[KnowledgeBase, Depends(kb)], material: Name,
-           stage: Name = DEFAULT_STAGE) -> ShareSeries:
-    """The latest production shares of a material (or its aggregate, labelled) at a stage: the map's data."""
-    return overview.map_series(base, material, stage)
+           stage: Name = DEFAULT_STAGE, format: Format = FormatQuery) -> Any:
+    """The latest production shares of a material (or its aggregate, labelled) at a stage: the
+    map's data; `format=csv` gives its country rows as CSV."""
+    series = overview.map_series(base, material, stage)
+    if format == "csv":
+        head = {"material": series.material, "stage": series.stage.value, "year": series.year,
+                "unit": series.unit}
+        return csv_response([{**head, **r} for r in rows_of(series.rows)],
+                            f"shares-{series.material}-{series.stage.value}-{series.year}.csv")
+    return series

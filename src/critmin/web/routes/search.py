@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from critmin.kb import KnowledgeBase
 from critmin.web import evidence
+from critmin.web.downloads import Format, FormatQuery, csv_response, rows_of
 from critmin.web.errors import error_responses
 from critmin.web.evidence import SearchFilters
 from critmin.web.routes.deps import kb, page, settings
@@ -70,11 +71,13 @@ def search(filters: Annotated[SearchFilters, Query()], base: Annotated[Knowledge
 @api.get("/facts", responses=error_responses(404, 422))
 def facts(base: Annotated[KnowledgeBase, Depends(kb)], config: Annotated[Settings, Depends(settings)],
           material: Text = None, country: Text = None, kind: Kind = None,
-          limit: Limit = 50) -> list[dict[str, Any]]:
-    """Numeric claims with their sentence, document, publisher, date and paragraph."""
+          limit: Limit = 50, format: Format = FormatQuery) -> Any:
+    """Numeric claims with their sentence, document, publisher, date and paragraph;
+    `format=csv` gives the same rows as CSV."""
     rows = evidence.facts(base, config.db, material=_blank(material), country=_blank(country),
-                          kind=kind or None,
-                          limit=limit)
+                          kind=kind or None, limit=limit)
+    if format == "csv":
+        return csv_response(rows_of(rows), "facts.csv")
     return [r.model_dump(mode="json") for r in rows]
 
 
