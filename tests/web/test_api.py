@@ -370,3 +370,21 @@ def test_tables_download_as_csv_with_the_json_columns(client: TestClient) -> Non
 def test_pages_are_compressed(client: TestClient) -> None:
     page = client.get("/", headers={"accept-encoding": "gzip"})
     assert page.status_code == 200 and page.headers.get("content-encoding") == "gzip"
+
+
+def test_evidence_feed_per_material(client: TestClient, bare_client: TestClient) -> None:
+    from xml.etree import ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    response = client.get("/feeds/evidence/gallium.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall("a:entry", ns)
+    assert entries and any("Gallium" in (e.findtext("a:title", "", ns)) for e in entries)
+    assert feed.findtext("a:id", "", ns) == "urn:critmin:evidence:Ga"
+    stamps = [e.findtext("a:updated", "", ns) for e in entries]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    empty = ET.fromstring(bare_client.get("/feeds/evidence/gallium.atom").content)
+    assert empty.findall("a:entry", ns) == []  # no store yet: a valid, empty feed
+    assert client.get("/feeds/evidence/unobtainium.atom").status_code == 404

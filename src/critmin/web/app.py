@@ -23,7 +23,7 @@ from critmin import __version__
 from critmin.kb import load_kb
 from critmin.web import errors
 from critmin.web.limits import DOCUMENTS_PATH, BodyLimit
-from critmin.web.routes import check, documents, material, meta, overview, scenario, search
+from critmin.web.routes import check, documents, feeds, material, meta, overview, scenario, search
 from critmin.web.scenarios import Jobs
 from critmin.web.security import SecurityHeaders
 from critmin.web.settings import Settings
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = environment()
     app.state.jobs = jobs
     errors.install(app)
-    for module in (meta, overview, material, scenario, search, check, documents):
+    for module in (meta, overview, material, scenario, search, check, documents, feeds):
         app.include_router(module.pages)
         app.include_router(module.api, prefix=API_PREFIX)
     static = Path(str(resources.files("critmin.web") / "static"))
