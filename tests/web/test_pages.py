@@ -239,3 +239,13 @@ def test_figures_print_as_written() -> None:
     assert figure({"kind": "date", "value": 1026, "unit": "date"}) == "10-26"  # year not given
     assert figure({"kind": "date", "value": 20251009.0, "unit": "date"}) == "2025-10-09"
     assert figure({"kind": "mass", "value": 12000.0, "unit": "t"}) == "12,000 t"
+
+
+def test_search_is_a_permalink(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "gallium"})
+    assert page.status_code == 200 and "Gallium export licences tighten" in page.text
+    assert 'value="gallium"' in page.text  # the form shows the query it ran
+    part = client.get("/search/results", params={"q": "gallium", "lang": ""},
+                      headers={"hx-request": "true"})
+    assert part.headers["hx-push-url"] == "/search?q=gallium"
+    assert "Gallium export licences" not in client.get("/search").text  # no query, no results

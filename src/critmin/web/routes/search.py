@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -34,8 +35,18 @@ def _blank(value: str | None) -> str | None:
 
 @pages.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
-                config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
-    return page(request, "search.html", available=evidence.exists(config.db),
+                config: Annotated[Settings, Depends(settings)],
+                q: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+    """The search page; with `q` (and the other filters) it renders those results, so a search
+    is a permalink: copy the address, get the same results."""
+    hits = None
+    filters = None
+    available = evidence.exists(config.db)
+    if q and q.strip() and available:
+        filters = SearchFilters.model_validate({k: v for k, v in request.query_params.items()
+                                                if k in SearchFilters.model_fields})
+        hits = evidence.search(base, config.db, filters)
+    return page(request, "search.html", available=available, hits=hits, filters=filters,
                 materials=sorted(base.materials.values(), key=lambda m: m.names.en.casefold()))
 
 
@@ -43,7 +54,13 @@ def search_page(request: Request, base: Annotated[KnowledgeBase, Depends(kb)],
 def search_results(request: Request, filters: Annotated[SearchFilters, Query()],
                    base: Annotated[KnowledgeBase, Depends(kb)],
                    config: Annotated[Settings, Depends(settings)]) -> HTMLResponse:
-    return page(request, "_hits.html", hits=evidence.search(base, config.db, filters), query=filters.q)
+    response = page(request, "_hits.html", hits=evidence.search(base, config.db, filters),
+                    query=filters.q)
+    # the address bar keeps the search, so it can be shared (htmx reads this header)
+    params = "&".join(f"{k}={quote(str(v))}" for k, v in filters.model_dump().items()
+                      if v not in (None, "") and k != "limit")
+    response.headers["HX-Push-Url"] = f"/search?{params}"
+    return response
 
 
 @pages.get("/search/facts", response_class=HTMLResponse)
