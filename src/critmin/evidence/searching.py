@@ -458,7 +458,8 @@ def _ranked(conn: sqlite3.Connection, expression: str, filters: list[str], param
     restricted = (" AND search.rowid IN (SELECT d.id FROM documents d WHERE " + " AND ".join(dated) + ")"
                   if dated else "")
     return conn.execute(
-        "SELECT d.id, d.title, d.publisher, d.published, d.language, d.summary, d.metadata, d.source_file,"
+        "SELECT d.id, d.title, d.publisher, d.published, d.language, d.format, d.body, d.summary, d.metadata,"
+        " d.source_file,"
         " top.rank FROM (SELECT search.rowid AS id, bm25(search, 5.0, 1.0, 1.0, 1.0) AS rank FROM search"
         f" WHERE search MATCH ?{restricted} ORDER BY rank LIMIT ?) AS top"
         " JOIN documents d ON d.id = top.id ORDER BY top.rank", [match, *params, limit]).fetchall()
@@ -592,11 +593,17 @@ def _hits(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], matcher: _Match
     then reading order) and the walk stops at the first one holding every concept: most
     documents answer at their first or second paragraph.
     """
-    fields = _fields(conn, rows, matcher)
     total = len(matcher.concepts)
+    # only bilingual posts (Markdown) have English twins: without a language filter the others'
+    # snippets come from one scan of title and body, as before paragraphs were read
+    quick = lang is None and kind == "all"
+    fields = _fields(conn, [r for r in rows if not quick or r["format"] == "markdown"], matcher)
     preferred = lang or matcher.query_language
     out: list[SearchHit] = []
     for r in rows:
+        if quick and r["format"] != "markdown":
+            out.append(_quick_hit(r, matcher, reading or query))
+            continue
         pieces = fields.get(int(r["id"]), [])
         if lang is not None:
             pieces = [p for p in pieces if p.language in (lang, "mixed")]
@@ -632,6 +639,22 @@ def _hits(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], matcher: _Match
                              matched=len(held_any) if kind == "partial" else total, lang=piece_lang,
                              read_as=reading or query))
     return out
+
+
+def _quick_hit(r: sqlite3.Row, matcher: _Matcher, reading: str) -> SearchHit:
+    """A full match's hit with its snippet from the title and body, glossed for an English
+    query when the window is Chinese."""
+    shown = snippet(f"{r['title']}\n{r['body']}", list(matcher.marks))
+    piece_lang = language_of(shown.replace("«", "").replace("»", ""))
+    if matcher.query_language == "en" and piece_lang == "zh":
+        glosses = [_gloss_in(shown, c) for c in matcher.concepts
+                   if any(is_cjk(f[:1]) and f in shown for f in c.forms)]
+        if glosses:
+            shown += f" ({'; '.join(glosses)})"
+    return SearchHit(id=r["id"], title=r["title"], publisher=r["publisher"], published=r["published"],
+                     language=r["language"], score=-r["rank"], relevance=1.0, snippet=shown,
+                     source_file=r["source_file"], match="all", matched=len(matcher.concepts),
+                     lang=piece_lang, read_as=reading)
 
 
 def _gloss_in(text: str, concept: Concept) -> str:
