@@ -166,5 +166,8 @@ def test_the_demo_ingests_the_samples(kb: KnowledgeBase) -> None:
     evidence_tour(console, kb)
     text = console.export_text()
     assert "Ingested 7 documents from 5 sample files (failed 0)" in text
-    assert f"1. {TITLES['html']}" in text and f"2. {TITLES['digest']}" in text
+    # the Chinese query finds the Chinese digest and, across languages, the English page
+    top = [line for line in text.splitlines() if line.strip()[:3] in ("1. ", "2. ", "3. ")]
+    assert any(TITLES["html"] in line for line in top[:2]), top
+    assert any(TITLES["digest"] in line for line in top[:2]), top
     assert "98% (percent; gallium; China)" in text and "paragraph 4" in text

@@ -35,7 +35,7 @@ from critmin.sim import load_scenario, simulate
 HEADLINE = "april-2025-seven-rare-earths"
 DEMO_RUNS = 200
 DEMO_SENSITIVITY_RUNS = 40
-DEMO_QUERY = "镓"  # gallium, in Chinese: the hits are English documents
+DEMO_QUERY = "镓"  # gallium, in Chinese: the hits include English documents
 DEMO_MATERIAL = "Ga"
 
 #: Where the sample documents sit in a source checkout (src/critmin/cli/demo.py -> the repo root).
