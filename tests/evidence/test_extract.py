@@ -45,7 +45,7 @@ def one(text: str) -> Expected:
 
 
 PERCENT: list[tuple[str, Expected]] = [
-    ("Output rose 92.3% last year.", ("percent", 92.3, "%", None, "92.3%")),
+    ("Output rose 92.3% last year.", ("change", 92.3, "%", None, "rose 92.3%")),
     ("about 70 % of output", ("percent", 70.0, "%", None, "70 %")),
     ("87% of parts", ("percent", 87.0, "%", None, "87%")),
     ("over 70% of its packaging", ("percent", 70.0, "%", None, "70%")),
@@ -53,7 +53,7 @@ PERCENT: list[tuple[str, Expected]] = [
     ("a 15 per cent rise", ("percent", 15.0, "%", None, "15 per cent")),
     ("占全球产量的百分之九十", ("percent", 90.0, "%", None, "百分之九十")),
     ("百分之5的份额", ("percent", 5.0, "%", None, "百分之5")),
-    ("出口同比下降74%", ("percent", 74.0, "%", None, "74%")),
+    ("出口同比下降74%", ("change", -74.0, "%", None, "下降74%")),
     ("占比超7成", ("percent", 70.0, "%", None, "7成")),
     ("全角百分号50％", ("percent", 50.0, "%", None, "50％")),
     ("up 3 percentage points", ("percent", 3.0, "pp", None, "3 percentage points")),
@@ -173,7 +173,6 @@ def test_reads_one_figure(text: str, expected: Expected) -> None:
         "the F-35 stealth fighter",  # a model name
         "chips below 14nm and 5G networks",  # glued to an unknown unit
         "14 nm chips",  # a unit, not a noun
-        "last only 30 days",  # time
         "at 10:30 Beijing time",
         "in the 1990s boom",
         "美国砸50亿购买,中国36亿港口",  # 亿 without a currency
@@ -240,7 +239,7 @@ def test_mixed_chinese_english_paragraph() -> None:
         ("date", 20251009.0, "2025年10月9日", "2025年10月9日,中国宣布管制。"),
         ("mass", 2582.0, "2,582 tons", "China exported 2,582 tons in August 2023; 同比下降74%。"),
         ("date", 20230800.0, "August 2023", "China exported 2,582 tons in August 2023; 同比下降74%。"),
-        ("percent", 74.0, "74%", "China exported 2,582 tons in August 2023; 同比下降74%。"),
+        ("change", -74.0, "下降74%", "China exported 2,582 tons in August 2023; 同比下降74%。"),
     ]
 
 
@@ -364,3 +363,43 @@ def test_corpus_has_no_years_or_markers_as_counts(corpus_figures: tuple[str, lis
 )
 def test_any_text_keeps_the_invariants(text: str) -> None:
     check_invariants(text, extract_figures(text))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # changes keep their direction
+    ("China's gallium exports fell 74% in October.", [("change", -74.0, "%", "fell 74%")]),
+    ("Prices jumped by 12 percent.", [("change", 12.0, "%", "jumped by 12 percent")]),
+    ("出口环比减少了97%", [("change", -97.0, "%", "减少了97%")]),
+    # ranges keep both ends in `original`, the low end as the value
+    ("Recycling covers 3-5% of demand.", [("range", 3.0, "%", "3-5%")]),
+    ("a deal worth $6-6.5 billion", [("range", 6e9, "USD", "$6-6.5 billion")]),
+    # multiples
+    ("Dysprosium prices tripled.", [("multiple", 3.0, "x", "tripled")]),
+    ("价格上涨三倍", [("multiple", 3.0, "x", "三倍")]),
+    ("a 10x increase", [("multiple", 10.0, "x", "10x")]),
+    # fractions, as percent
+    ("中国占三分之二的产量", [("fraction", 66.67, "%", "三分之二")]),
+    ("about a third of output", [("fraction", 33.33, "%", "a third")]),
+    ("出口接近一半", [("fraction", 50.0, "%", "接近一半")]),
+    # durations
+    ("审批需要45个工作日", [("duration", 45.0, "working days", "45个工作日")]),
+    ("licences take 18-24 months", [("duration", 18.0, "months", "18-24 months")]),
+    ("a six-month suspension", [("duration", 6.0, "months", "six-month")]),
+    # prices per unit
+    ("Gallium sold at $1,200/kg.", [("price", 1200.0, "USD/kg", "$1,200/kg")]),
+    ("锑锭报15万元/吨", [("price", 150000.0, "CNY/t", "15万元/吨")]),
+])
+def test_reads_changes_ranges_multiples_fractions_durations_prices(
+        text: str, expected: list[tuple[str, float, str, str]]) -> None:
+    got = [(f.kind, f.value, f.unit, f.original) for f in extract_figures(text)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", [
+    "In 2023, 12 of the 30 plants were idle.",  # no range, no duration
+    "The 1990s were different.",
+    "成本占比约为一成本",  # 一成本 is not 10%
+])
+def test_new_kinds_do_not_read_noise(text: str) -> None:
+    kinds = {f.kind for f in extract_figures(text)}
+    assert not kinds & {"range", "duration", "multiple", "fraction", "price", "change"}

@@ -116,7 +116,7 @@ def test_long_digit_runs_are_not_figures_and_never_raise(text: str) -> None:
     figures = extract_figures(text + " Prices rose 8% in 2024.")
     assert all(len(f.original) <= MAX_NUMBER_CHARS + 20 for f in figures)
     assert all(f.value == f.value and abs(f.value) != float("inf") for f in figures)
-    assert ("percent", 8.0) in [(f.kind, f.value) for f in figures]
+    assert ("change", 8.0) in [(f.kind, f.value) for f in figures]
 
 
 def test_a_group_number_beyond_64_bits_is_not_a_group_header(tmp_path: Path, db: Path,

@@ -92,8 +92,8 @@ def test_search_page_partials(client: TestClient) -> None:
     hits = client.get("/search/results", params={"q": "gallium", "since": "", "lang": "", "material": ""})
     assert hits.status_code == 200 and "Gallium export licences tighten" in hits.text
     assert "<mark>" in hits.text
-    facts = client.get("/search/facts", params={"material": "Ga", "kind": "percent"})
-    assert facts.status_code == 200 and "12%" in facts.text
+    facts = client.get("/search/facts", params={"material": "Ga", "kind": "change"})
+    assert facts.status_code == 200 and "rose 12%" in facts.text  # a rise, with its direction
     # the form's default kind is "any", sent as an empty value: every kind, not a 422
     every = client.get("/search/facts", params={"material": "Ga", "kind": "", "country": ""})
     assert every.status_code == 200 and "figures" in every.text

@@ -174,7 +174,9 @@ def search_command(
 def facts_command(
     material: Annotated[str | None, typer.Option(help="Material name or id (its family included).")] = None,
     country: Annotated[str | None, typer.Option(help="Country name or code.")] = None,
-    kind: Annotated[str | None, typer.Option(help="percent, mass, money, count, date or purity.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="percent, mass, money, count, date, purity, change, range, multiple, fraction, "
+             "duration or price.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID)] = None,
     db: DbOption = None,
     as_json: JsonFlag = False,

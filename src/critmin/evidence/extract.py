@@ -54,6 +54,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
+from critmin.evidence.extract_more import more_readings
 from critmin.evidence.models import Figure, FigureKind
 from critmin.evidence.sentences import split_sentences
 
@@ -335,7 +336,9 @@ MAX_SENTENCE_CHARS = 1000
 #: Python's 4,300-digit limit on int conversion.
 MAX_NUMBER_CHARS = 40
 
-_RANK: dict[FigureKind, int] = {"purity": 0, "date": 1, "money": 2, "mass": 3, "percent": 4, "count": 5}
+_RANK: dict[FigureKind, int] = {"purity": 0, "date": 1, "price": 2, "range": 3, "change": 4,
+                                "money": 5, "mass": 6, "multiple": 7, "fraction": 8,
+                                "duration": 9, "percent": 10, "count": 11}
 
 
 class _Candidate(NamedTuple):
@@ -384,6 +387,8 @@ def extract_figures(text: str) -> list[Figure]:
     for match in _NUMBER.finditer(text):
         candidates.extend(_read_number(text, match.start(), match.end(), sentence_at))
     candidates.extend(_english_dates(text))
+    candidates.extend(_Candidate(r.start, r.end, r.kind, r.value, r.unit, r.currency)  # type: ignore[arg-type]
+                      for r in more_readings(text))
     candidates = [c for c in candidates if math.isfinite(c.value)]  # 九亿亿亿… overflows a float
     return [
         Figure(

@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Language = Literal["zh", "en", "mixed"]
-FigureKind = Literal["percent", "mass", "money", "count", "date", "purity"]
+FigureKind = Literal["percent", "mass", "money", "count", "date", "purity", "change", "range",
+                     "multiple", "fraction", "duration", "price"]
 
 
 class Model(BaseModel):

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from critmin.errors import CritminError, UsageError
 
-FIGURE_KINDS = ("percent", "mass", "money", "count", "date", "purity")
+FIGURE_KINDS = ("percent", "mass", "money", "count", "date", "purity", "change", "range", "multiple",
+                "fraction", "duration", "price")
 
 
 class DocumentSummary(BaseModel):
